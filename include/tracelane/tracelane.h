@@ -1,0 +1,10 @@
+// tracelane/tracelane.h: umbrella header; includes every public tracelane header.
+#ifndef TRACELANE_TRACELANE_H_
+#define TRACELANE_TRACELANE_H_
+
+#include "tracelane/capture.h"
+#include "tracelane/config.h"
+#include "tracelane/format.h"
+#include "tracelane/trace.h"
+
+#endif  // TRACELANE_TRACELANE_H_

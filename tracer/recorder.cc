@@ -1,0 +1,287 @@
+// The recording slow path: thread registration, chunk hand-over, drop accounting
+// and thread exit. The fast path is inline in include/tracelane/internal/recorder.h.
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
+#include "tracelane/config.h"
+#include "tracelane/trace.h"
+#include "tracer/recorder_state.h"
+
+namespace tracelane::internal {
+
+thread_local ThreadCursor tls_cursor __attribute__((tls_model("initial-exec")));
+std::atomic<bool> g_enabled{true};
+
+namespace {
+
+constexpr uint32_t kReentrySlots = 64;
+
+// Per-thread slow-path state. Trivially destructible, so it lives in static TLS
+// with no guard; the ExitHook below runs the exit work.
+struct LocalState {
+  ThreadRecord* record;
+  uint32_t chunk;          // chunk being written, or kNoChunk
+  bool has_chunk;
+  RawEvent* scratch;       // mmap'd drop area, allocated on first drop
+  bool in_scratch;
+  bool in_refill;          // guards against re-entry (e.g. from malloc hooks)
+  bool exited;
+  uint64_t pending_dropped;
+  int64_t tid;
+};
+thread_local LocalState tls_state __attribute__((tls_model("initial-exec")));
+thread_local RawEvent tls_reentry[kReentrySlots];
+
+struct ExitHook {
+  bool armed = false;
+  ~ExitHook();
+};
+thread_local ExitHook tls_exit_hook;
+
+RecorderOptions OptionsFromEnv() {
+  RecorderOptions o;
+  if (const char* mb = std::getenv("TRACELANE_BUFFER_MB")) {
+    uint64_t v;
+    if (absl::SimpleAtoi(mb, &v) && v > 0 && v < (uint64_t{1} << 20)) o.buffer_bytes = v << 20;
+  }
+  if (const char* p = std::getenv("TRACELANE_POLICY")) {
+    if (std::strcmp(p, "drop") == 0) o.policy = OverflowPolicy::kDropNewest;
+  }
+  return o;
+}
+
+bool InRange(const RawEvent* p, const RawEvent* begin, size_t n) {
+  return p >= begin && p <= begin + n;
+}
+
+// Points the cursor at the re-entry area; events written there are counted as
+// dropped when the cursor moves on.
+RawEvent* UseReentry(LocalState& s, ThreadCursor& c) {
+  RawEvent* pos = c.pos.load(std::memory_order_relaxed);
+  if (InRange(pos, tls_reentry, kReentrySlots)) s.pending_dropped += pos - tls_reentry;
+  c.end = tls_reentry + kReentrySlots;
+  c.pos.store(tls_reentry, std::memory_order_relaxed);
+  return tls_reentry;
+}
+
+// Accounts for the events in the area ending at `pos` that the cursor is leaving:
+// a chunk is published, scratch and re-entry events are counted as dropped.
+void RetireArea(LocalState& s, RawEvent* pos, RecorderState& r) {
+  if (InRange(pos, tls_reentry, kReentrySlots)) {
+    s.pending_dropped += pos - tls_reentry;
+  } else if (s.has_chunk) {
+    RawEvent* begin = r.pool.Data(s.chunk);
+    const uint32_t n = static_cast<uint32_t>(pos - begin);
+    s.record->current_chunk.store(kNoChunk, std::memory_order_release);
+    if (!r.pool.Release(s.chunk, n)) ThreadRegistry::Unref(s.record);
+    s.has_chunk = false;
+  } else if (s.in_scratch) {
+    s.pending_dropped += pos - s.scratch;
+    s.in_scratch = false;
+  }
+}
+
+}  // namespace
+
+RecorderState& Recorder() {
+  static RecorderState* state = [] {
+    auto* s = new RecorderState;
+    s->options = OptionsFromEnv();
+    s->pool.Init(s->options.buffer_bytes, s->options.chunk_events, s->options.policy);
+    return s;
+  }();
+  return *state;
+}
+
+int64_t CurrentTid() {
+  LocalState& s = tls_state;
+  if (s.tid == 0) s.tid = static_cast<int64_t>(syscall(SYS_gettid));
+  return s.tid;
+}
+
+RawEvent* RefillChunk() {
+  LocalState& s = tls_state;
+  ThreadCursor& c = tls_cursor;
+  if (s.in_refill) return UseReentry(s, c);
+  if (s.exited) {
+    RawEvent* pos = c.pos.load(std::memory_order_relaxed);
+    if (InRange(pos, tls_reentry, kReentrySlots)) {
+      Recorder().lost_after_exit.fetch_add(pos - tls_reentry, std::memory_order_relaxed);
+    }
+    c.end = tls_reentry + kReentrySlots;
+    c.pos.store(tls_reentry, std::memory_order_relaxed);
+    return tls_reentry;
+  }
+  s.in_refill = true;
+  RecorderState& r = Recorder();
+  const uint32_t events = r.pool.chunk_events();
+  RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
+  // Park the cursor: anything emitted below (an allocation hook, say) lands in the
+  // re-entry area and is counted as dropped.
+  c.end = tls_reentry + kReentrySlots;
+  c.pos.store(tls_reentry, std::memory_order_relaxed);
+  const bool registering = s.record == nullptr;
+  if (registering) {
+    tls_exit_hook.armed = true;
+    s.record = r.registry.Register(CurrentTid(), &c, ReadTicks());
+  }
+  RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
+
+  Reclaimed rc;
+  const uint32_t idx = r.pool.Acquire(s.record, &rc);
+  if (rc.any) {
+    auto* victim = static_cast<ThreadRecord*>(rc.owner);
+    victim->overwritten.fetch_add(rc.count, std::memory_order_relaxed);
+    ThreadRegistry::Unref(victim);
+  }
+  RawEvent* begin;
+  if (idx != kNoChunk) {
+    s.record->refs.fetch_add(1, std::memory_order_relaxed);
+    s.chunk = idx;
+    s.has_chunk = true;
+    begin = r.pool.Data(idx);
+    s.record->current_chunk.store(idx, std::memory_order_release);
+  } else {
+    if (s.scratch == nullptr) {
+      void* m = mmap(nullptr, size_t{events} * sizeof(RawEvent), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      s.scratch = m == MAP_FAILED ? nullptr : static_cast<RawEvent*>(m);
+    }
+    if (s.scratch == nullptr) {
+      s.in_refill = false;
+      return UseReentry(s, c);
+    }
+    s.in_scratch = true;
+    begin = s.scratch;
+  }
+  if (s.pending_dropped != 0) {
+    s.record->dropped.fetch_add(s.pending_dropped, std::memory_order_relaxed);
+    s.pending_dropped = 0;
+  }
+  c.end = begin + events;
+  if (registering) {  // the thread's first event marks its start
+    begin->ticks = s.record->start_ticks;
+    begin->word = uint64_t{static_cast<uint8_t>(format::EventType::kThreadStart)} << kTypeShift;
+    ++begin;
+  }
+  c.pos.store(begin, std::memory_order_release);
+  s.in_refill = false;
+  return begin;
+}
+
+ExitHook::~ExitHook() {
+  LocalState& s = tls_state;
+  if (!armed || s.record == nullptr) return;
+  ThreadCursor& c = tls_cursor;
+  RecorderState& r = Recorder();
+  // Record the exit while the chunk is still ours.
+  if (IsEnabled()) Emit(format::EventType::kThreadExit, 0);
+  s.in_refill = true;
+  RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
+  if (s.pending_dropped != 0) {
+    s.record->dropped.fetch_add(s.pending_dropped, std::memory_order_relaxed);
+    s.pending_dropped = 0;
+  }
+  if (s.scratch != nullptr) {
+    munmap(s.scratch, size_t{r.pool.chunk_events()} * sizeof(RawEvent));
+    s.scratch = nullptr;
+  }
+  r.registry.Exit(s.record, ReadTicks());
+  s.record = nullptr;
+  s.exited = true;
+  s.in_refill = false;
+  c.end = tls_reentry + kReentrySlots;
+  c.pos.store(tls_reentry, std::memory_order_relaxed);
+}
+
+void EmitAtWithArg(uint64_t ticks, format::EventType type, uint64_t payload, uint64_t arg) {
+  ThreadCursor& c = tls_cursor;
+  RawEvent* p = c.pos.load(std::memory_order_relaxed);
+  if (c.end - p < 2) {
+    if (p != c.end) {
+      p->ticks = 0;
+      p->word = uint64_t{kPadType} << kTypeShift;
+      c.pos.store(p + 1, std::memory_order_release);
+    }
+    p = RefillChunk();
+  }
+  p->ticks = ticks;
+  p->word = (uint64_t{static_cast<uint8_t>(type)} << kTypeShift) | payload;
+  p[1].ticks = arg;
+  p[1].word = uint64_t{kArgType} << kTypeShift;
+  c.pos.store(p + 2, std::memory_order_release);
+}
+
+void NameObject(format::ObjectKind kind, uint64_t id, const char* name) {
+  RecorderState& r = Recorder();
+  absl::MutexLock lock(&r.objects_mu);
+  r.objects[id] = ObjectName{kind, id, name};
+}
+
+}  // namespace tracelane::internal
+
+namespace tracelane {
+
+void SetEnabled(bool enabled) { internal::g_enabled.store(enabled, std::memory_order_relaxed); }
+
+void SetThreadName(const char* name) {
+  internal::LocalState& s = internal::tls_state;
+  if (s.record == nullptr && !s.exited) internal::RefillChunk();  // registers the thread
+  if (s.record != nullptr) internal::Recorder().registry.SetName(s.record, name);
+}
+
+absl::Status Configure(const RecorderOptions& options) {
+  internal::RecorderState& r = internal::Recorder();
+  absl::MutexLock config_lock(&r.config_mu);
+  internal::LocalState& s = internal::tls_state;
+  const uint64_t others = r.registry.live() - (s.record != nullptr ? 1 : 0);
+  if (others != 0) {
+    return absl::FailedPreconditionError(
+        "tracelane::Configure: other threads are recording; configure before starting them");
+  }
+  if (s.record != nullptr) {
+    internal::ThreadCursor& c = internal::tls_cursor;
+    c.pos.store(nullptr, std::memory_order_relaxed);
+    c.end = nullptr;
+    s.record = nullptr;
+    s.has_chunk = false;
+    s.in_scratch = false;
+    s.pending_dropped = 0;
+    if (s.scratch != nullptr) {
+      munmap(s.scratch, size_t{r.pool.chunk_events()} * sizeof(internal::RawEvent));
+      s.scratch = nullptr;
+    }
+  }
+  r.registry.Reset();
+  r.options = options;
+  r.pool.Init(options.buffer_bytes, options.chunk_events, options.policy);
+  r.lost_after_exit.store(0, std::memory_order_relaxed);
+  return absl::OkStatus();
+}
+
+RecorderOptions CurrentOptions() { return internal::Recorder().options; }
+
+RecorderStats GetRecorderStats() {
+  internal::RecorderState& r = internal::Recorder();
+  RecorderStats st;
+  st.chunks_total = r.pool.chunk_count();
+  st.chunks_in_use = r.pool.in_use();
+  st.bytes_budget = r.pool.bytes();
+  st.threads_live = r.registry.live();
+  st.threads_retained = r.registry.retained();
+  absl::MutexLock lock(&r.registry.mu());
+  for (uint32_t i = 0; i < r.registry.size(); ++i) {
+    internal::ThreadRecord* t = r.registry.Get(i);
+    st.events_dropped += t->dropped.load(std::memory_order_relaxed);
+    st.events_overwritten += t->overwritten.load(std::memory_order_relaxed);
+  }
+  st.events_overwritten += r.registry.lost_recycled();
+  return st;
+}
+
+}  // namespace tracelane

@@ -1,0 +1,73 @@
+// A consistent copy of everything buffered, taken without stopping the recording
+// threads. The trace writer encodes a Snapshot; capture modes filter it.
+#ifndef TRACELANE_TRACER_SNAPSHOT_H_
+#define TRACELANE_TRACER_SNAPSHOT_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tracelane/format.h"
+#include "tracelane/internal/clock.h"
+#include "tracelane/internal/recorder.h"
+#include "tracer/recorder_state.h"
+
+namespace tracelane::internal {
+
+// An event that did not come from a thread's own buffer (scheduler switches read
+// from perf, for example). Timestamps are on the tick axis.
+struct ExtraEvent {
+  uint64_t ticks;
+  format::EventType type;
+  uint64_t payload;
+  int64_t arg;
+  bool has_arg;
+};
+
+struct ThreadSnapshot {
+  const void* record = nullptr;
+  int64_t tid = 0;
+  std::string name;
+  uint64_t dropped = 0;
+  uint64_t overwritten = 0;
+  bool alive = false;
+  uint64_t start_ticks = 0;
+  uint64_t exit_ticks = 0;
+  std::vector<RawEvent> events;   // the thread's buffer, in write order
+  std::vector<ExtraEvent> extra;  // merged in by ticks when written
+};
+
+struct Snapshot {
+  Calibration calibration;
+  std::vector<ThreadSnapshot> threads;
+  std::vector<ObjectName> objects;
+  std::vector<std::pair<std::string, std::string>> properties;
+  uint64_t lost_recycled = 0;    // events of threads whose records were recycled
+  uint64_t lost_after_exit = 0;  // events emitted after a thread's exit hook
+  uint64_t begin_ticks = 0;      // earliest instant covered (0: all buffered)
+  uint64_t end_ticks = 0;        // instant of the snapshot
+
+  // Finds or adds the thread with OS id `tid` (for hooks contributing events).
+  ThreadSnapshot& ThreadByTid(int64_t tid);
+};
+
+struct SnapshotOptions {
+  // Drop events older than this tick value (0 keeps everything).
+  uint64_t min_ticks = 0;
+};
+
+// Copies every Full chunk and every live thread's partially filled chunk. Chunks
+// overwritten during the copy are detected (generation check) and left out; their
+// events are already counted as overwritten. Takes the registry mutex (blocking
+// thread registration, never event recording) for the duration of the copy.
+Snapshot TakeSnapshot(const SnapshotOptions& options = {});
+
+// A function that adds events or properties to every snapshot (e.g. the perf
+// scheduler collector). Hooks run after the buffers are copied.
+using SnapshotHook = void (*)(Snapshot& snapshot);
+void AddSnapshotHook(SnapshotHook hook);
+
+}  // namespace tracelane::internal
+
+#endif  // TRACELANE_TRACER_SNAPSHOT_H_

@@ -1,0 +1,59 @@
+// Shared pieces of the `tracelane` CLI: argument parsing and the command table.
+#ifndef TRACELANE_VIEWER_CLI_COMMAND_H_
+#define TRACELANE_VIEWER_CLI_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "viewer/lib/trace_reader.h"
+
+namespace tracelane::cli {
+
+// Parsed command line of one subcommand: positional arguments and --flags.
+// "--flag value", "--flag=value" and boolean "--flag" are accepted; which flags
+// take a value is declared by the command.
+struct Args {
+  std::vector<std::string> positional;
+  absl::flat_hash_map<std::string, std::string> flags;
+
+  bool Has(const std::string& f) const { return flags.contains(f); }
+  std::string Get(const std::string& f, const std::string& def = "") const {
+    auto it = flags.find(f);
+    return it == flags.end() ? def : it->second;
+  }
+};
+
+// Parses argv[first..]. `valued` lists flags that take a value, `boolean` flags
+// that do not; anything else is an error naming the flag.
+absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first, const std::vector<std::string>& valued,
+                               const std::vector<std::string>& boolean);
+
+// Reads the trace named by the first positional argument, honouring --salvage;
+// with salvage, warnings go to stderr.
+absl::StatusOr<reader::Trace> LoadTrace(const Args& args);
+
+// Formats nanoseconds for people: "1.25 s", "340 us", "87 ns".
+std::string FormatDuration(int64_t ns);
+// Parses "10ms", "250us", "5s", "100ns" or a bare number of nanoseconds.
+absl::StatusOr<int64_t> ParseDuration(const std::string& text);
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);  // argv[0] is the subcommand name
+};
+
+// Every subcommand, in help order.
+const std::vector<Command>& Commands();
+
+// Prints "tracelane: <message>" to stderr and returns exit code 1.
+int Fail(const std::string& message);
+
+int RunInfo(int argc, char** argv);
+int RunDump(int argc, char** argv);
+
+}  // namespace tracelane::cli
+
+#endif  // TRACELANE_VIEWER_CLI_COMMAND_H_

@@ -1,0 +1,104 @@
+// Reading .tlt trace files (docs/FORMAT.md). No GUI dependency.
+#ifndef TRACELANE_VIEWER_TRACE_READER_H_
+#define TRACELANE_VIEWER_TRACE_READER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tracelane/format.h"
+
+namespace tracelane::reader {
+
+// One decoded event. 32 bytes.
+struct Event {
+  int64_t ts_ns;             // CLOCK_MONOTONIC nanoseconds
+  uint64_t payload;          // location index (HasLocationPayload) or raw value
+  int64_t arg;               // valid when has_arg
+  format::EventType type;
+  bool has_arg;
+};
+
+struct Location {
+  std::string name;
+  std::string function;
+  std::string file;
+  uint32_t line = 0;
+};
+
+struct Thread {
+  int64_t tid = 0;
+  std::string name;
+  uint64_t dropped = 0;      // events lost for want of buffer space
+  uint64_t overwritten = 0;  // events lost to the flight recorder's reuse
+  bool exited = false;
+  int64_t start_ns = 0;      // registration (first event) time, 0 if unknown
+  int64_t exit_ns = 0;       // exit time, 0 if the thread was alive at capture
+  std::vector<Event> events; // in time order
+};
+
+struct Object {
+  format::ObjectKind kind;
+  uint64_t id;
+  std::string name;
+};
+
+struct Trace {
+  std::string path;
+  uint32_t version = 0;
+  format::ClockSource clock_source = format::ClockSource::kTsc;
+  double tsc_hz = 0;
+  uint32_t pid = 0;
+  int64_t realtime_anchor_ns = 0;
+  int64_t monotonic_anchor_ns = 0;
+  int64_t capture_start_ns = 0;
+  int64_t capture_end_ns = 0;
+  std::vector<std::pair<std::string, std::string>> properties;
+  std::vector<std::string> strings;
+  std::vector<Location> locations;
+  std::vector<Thread> threads;
+  std::vector<Object> objects;
+  uint64_t file_bytes = 0;
+  uint64_t event_count = 0;   // events decoded
+  uint64_t dropped = 0;       // sum of per-thread drops
+  uint64_t overwritten = 0;   // per-thread overwrites plus losses of vanished threads
+  bool complete = false;      // footer present and consistent
+  // Problems skipped in salvage mode, each naming the byte offset.
+  std::vector<std::string> warnings;
+
+  // Value of a property, or "" if absent.
+  const std::string& Property(const std::string& key) const;
+  // Time span of all events (first, last); capture bounds if there are none.
+  std::pair<int64_t, int64_t> EventSpan() const;
+  // The location of a location-payload event; nullptr if out of range.
+  const Location* LocationOf(const Event& e) const;
+  // CLOCK_REALTIME nanoseconds for a trace timestamp.
+  int64_t ToRealtime(int64_t ts_ns) const { return ts_ns - monotonic_anchor_ns + realtime_anchor_ns; }
+};
+
+struct ReadOptions {
+  // false: any truncation or corruption is an error. true: decode every intact
+  // block, skip damaged ones and record each problem in Trace::warnings.
+  bool salvage = false;
+  // Called after each block with (bytes consumed, file size). May be empty.
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+
+// Reads a whole trace file. Errors name the file, the byte offset and the problem:
+// "t.tlt: offset 1234: block payload checksum mismatch". Never crashes on bad
+// input. Memory: ~32 bytes per event plus the tables.
+absl::StatusOr<Trace> ReadTrace(const std::string& path, const ReadOptions& options = {});
+
+// As ReadTrace, from bytes already in memory; `name` is used in messages.
+absl::StatusOr<Trace> ParseTrace(std::string_view bytes, const std::string& name,
+                                 const ReadOptions& options = {});
+
+// Short name of an event type ("scope_begin", "lock_wait", ...).
+const char* EventTypeName(format::EventType type);
+
+}  // namespace tracelane::reader
+
+#endif  // TRACELANE_VIEWER_TRACE_READER_H_
