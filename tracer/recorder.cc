@@ -31,6 +31,7 @@ struct LocalState {
   bool in_scratch;
   bool in_refill;          // guards against re-entry (e.g. from malloc hooks)
   bool exited;
+  bool excluded;
   uint64_t pending_dropped;
   int64_t tid;
 };
@@ -41,7 +42,25 @@ struct ExitHook {
   bool armed = false;
   ~ExitHook();
 };
+void FinishThread();
 thread_local ExitHook tls_exit_hook;
+
+absl::Mutex g_hooks_mu(absl::kConstInit);
+struct HookPair {
+  ThreadHook on_start;
+  ThreadHook on_exit;
+};
+// Fixed array read without the lock: entries are published before `g_hook_count`.
+HookPair g_hooks[8];
+std::atomic<int> g_hook_count{0};
+
+void RunHooks(ThreadRecord* record, bool start) {
+  const int n = g_hook_count.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) {
+    ThreadHook h = start ? g_hooks[i].on_start : g_hooks[i].on_exit;
+    if (h != nullptr) h(record);
+  }
+}
 
 RecorderOptions OptionsFromEnv() {
   RecorderOptions o;
@@ -108,6 +127,11 @@ RawEvent* RefillChunk() {
   LocalState& s = tls_state;
   ThreadCursor& c = tls_cursor;
   if (s.in_refill) return UseReentry(s, c);
+  if (s.excluded) {
+    c.end = tls_reentry + kReentrySlots;
+    c.pos.store(tls_reentry, std::memory_order_relaxed);
+    return tls_reentry;
+  }
   if (s.exited) {
     RawEvent* pos = c.pos.load(std::memory_order_relaxed);
     if (InRange(pos, tls_reentry, kReentrySlots)) {
@@ -129,6 +153,7 @@ RawEvent* RefillChunk() {
   if (registering) {
     tls_exit_hook.armed = true;
     s.record = r.registry.Register(CurrentTid(), &c, ReadTicks());
+    RunHooks(s.record, /*start=*/true);
   }
   RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
 
@@ -174,14 +199,16 @@ RawEvent* RefillChunk() {
   return begin;
 }
 
-ExitHook::~ExitHook() {
+// Publishes the thread's last chunk and marks it dead. Idempotent.
+void FinishThread() {
   LocalState& s = tls_state;
-  if (!armed || s.record == nullptr) return;
+  if (s.record == nullptr) return;
   ThreadCursor& c = tls_cursor;
   RecorderState& r = Recorder();
   // Record the exit while the chunk is still ours.
   if (IsEnabled()) Emit(format::EventType::kThreadExit, 0);
   s.in_refill = true;
+  RunHooks(s.record, /*start=*/false);
   RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
   if (s.pending_dropped != 0) {
     s.record->dropped.fetch_add(s.pending_dropped, std::memory_order_relaxed);
@@ -197,6 +224,10 @@ ExitHook::~ExitHook() {
   s.in_refill = false;
   c.end = tls_reentry + kReentrySlots;
   c.pos.store(tls_reentry, std::memory_order_relaxed);
+}
+
+ExitHook::~ExitHook() {
+  if (armed) FinishThread();
 }
 
 void EmitAtWithArg(uint64_t ticks, format::EventType type, uint64_t payload, uint64_t arg) {
@@ -215,6 +246,23 @@ void EmitAtWithArg(uint64_t ticks, format::EventType type, uint64_t payload, uin
   p[1].ticks = arg;
   p[1].word = uint64_t{kArgType} << kTypeShift;
   c.pos.store(p + 2, std::memory_order_release);
+}
+
+void AddThreadHooks(ThreadHook on_start, ThreadHook on_exit) {
+  absl::MutexLock lock(&g_hooks_mu);
+  const int n = g_hook_count.load(std::memory_order_relaxed);
+  if (n == 8) std::abort();  // a fixed handful of subsystems use this
+  g_hooks[n] = HookPair{on_start, on_exit};
+  g_hook_count.store(n + 1, std::memory_order_release);
+}
+
+void ExcludeCurrentThread() {
+  LocalState& s = tls_state;
+  ThreadCursor& c = tls_cursor;
+  FinishThread();  // if it already recorded, finish as at exit
+  s.excluded = true;
+  c.end = tls_reentry + kReentrySlots;
+  c.pos.store(tls_reentry, std::memory_order_relaxed);
 }
 
 void NameObject(format::ObjectKind kind, uint64_t id, const char* name) {

@@ -35,6 +35,12 @@ struct RecorderState {
   std::atomic<uint64_t> lost_after_exit{0};
 };
 
+// Called on the registering thread right after it is registered, and on an
+// exiting thread just before it is marked dead (e.g. to open and close its perf
+// event). Run inside the slow path: events they emit are dropped and counted.
+using ThreadHook = void (*)(ThreadRecord* record);
+void AddThreadHooks(ThreadHook on_start, ThreadHook on_exit);
+
 // The singleton; created on first use and never destroyed, so threads exiting
 // during static destruction still find it.
 RecorderState& Recorder();

@@ -31,6 +31,8 @@ struct ThreadRecord {
   uint64_t start_ticks = 0;
   uint64_t exit_ticks = 0;
   std::string name;  // guarded by the registry mutex
+  // Owned by subsystems hooked into thread start/exit (the scheduler collector).
+  std::atomic<void*> sched_state{nullptr};
 };
 
 class ThreadRegistry {

@@ -91,6 +91,10 @@ inline uint64_t LocPayload(const SourceLocation* loc) {
 // once per object, not per event.
 void NameObject(format::ObjectKind kind, uint64_t id, const char* name);
 
+// Excludes the calling thread from tracing for the rest of its life (tracer and
+// endpoint worker threads): its events are discarded without being counted.
+void ExcludeCurrentThread();
+
 // OS thread id of the calling thread, cached. O(1) after the first call.
 int64_t CurrentTid();
 
