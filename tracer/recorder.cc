@@ -42,7 +42,7 @@ struct ExitHook {
   bool armed = false;
   ~ExitHook();
 };
-void FinishThread();
+void FinishThreadImpl();
 thread_local ExitHook tls_exit_hook;
 
 absl::Mutex g_hooks_mu(absl::kConstInit);
@@ -199,8 +199,9 @@ RawEvent* RefillChunk() {
   return begin;
 }
 
+namespace {
 // Publishes the thread's last chunk and marks it dead. Idempotent.
-void FinishThread() {
+void FinishThreadImpl() {
   LocalState& s = tls_state;
   if (s.record == nullptr) return;
   ThreadCursor& c = tls_cursor;
@@ -225,9 +226,10 @@ void FinishThread() {
   c.end = tls_reentry + kReentrySlots;
   c.pos.store(tls_reentry, std::memory_order_relaxed);
 }
+}  // namespace
 
 ExitHook::~ExitHook() {
-  if (armed) FinishThread();
+  if (armed) FinishThreadImpl();
 }
 
 void EmitAtWithArg(uint64_t ticks, format::EventType type, uint64_t payload, uint64_t arg) {
@@ -259,7 +261,7 @@ void AddThreadHooks(ThreadHook on_start, ThreadHook on_exit) {
 void ExcludeCurrentThread() {
   LocalState& s = tls_state;
   ThreadCursor& c = tls_cursor;
-  FinishThread();  // if it already recorded, finish as at exit
+  FinishThreadImpl();  // if it already recorded, finish as at exit
   s.excluded = true;
   c.end = tls_reentry + kReentrySlots;
   c.pos.store(tls_reentry, std::memory_order_relaxed);
