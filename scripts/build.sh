@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Configures and builds tracelane into build/ (binaries in build/bin/). Idempotent.
+# Usage: scripts/build.sh [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+fi
+cmake --build build --parallel "$(nproc)"
