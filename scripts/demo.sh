@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
-# Quick start command 1: installs prerequisites, builds, runs the traced example
-# and summarizes its trace.
+# Quick start command 1: installs prerequisites, builds, runs the demo service
+# with its capture endpoint on loopback, takes a 5-second capture over HTTP, and
+# prints the summary and the explanation of the slowest request.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 mkdir -p out
-build/bin/minimal out/minimal.tlt
-build/bin/tracelane info out/minimal.tlt
+PORT="${TRACELANE_DEMO_PORT:-6060}"
+
+build/bin/demo_service --seconds=9 --endpoint="127.0.0.1:${PORT}" &
+DEMO_PID=$!
+trap 'kill "$DEMO_PID" 2>/dev/null || true' EXIT
+sleep 1.5   # let it warm up
+build/bin/tracelane capture "127.0.0.1:${PORT}" --seconds 5 -o out/demo.tlt
+wait "$DEMO_PID"
+trap - EXIT
+
+echo
+build/bin/tracelane summary out/demo.tlt
+echo
+build/bin/tracelane explain out/demo.tlt --scope handle_request --rank 1
+echo
+echo "Next: build/bin/tracelane threads|locks|scopes|mmu out/demo.tlt, or"
+echo "      build/bin/tracelane export out/demo.tlt --chrome out/demo.json (open in ui.perfetto.dev)"

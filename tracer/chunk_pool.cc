@@ -1,10 +1,25 @@
 #include "tracer/chunk_pool.h"
 
+#include <sched.h>
 #include <sys/mman.h>
 
 #include <new>
 
 namespace tracelane::internal {
+namespace {
+
+// Returns a chunk index to a queue. Vyukov's queue refuses a push while a Pop that
+// claimed the same cell one lap earlier has not finished (its thread was preempted
+// between claiming and releasing the cell), although the queue is never logically
+// full: it holds each chunk at most once. Dropping the index would take the chunk
+// out of circulation for good (never reclaimed, never free), so wait for that Pop.
+// Slow path only; with the queues sized at twice the chunk count this needs a
+// preemption spanning two laps of the ring and practically never loops.
+void PushChunk(IndexQueue& queue, uint32_t index) {
+  while (!queue.Push(index)) sched_yield();
+}
+
+}  // namespace
 
 ChunkPool::~ChunkPool() { Destroy(); }
 
@@ -28,8 +43,8 @@ void ChunkPool::Init(size_t bytes, uint32_t chunk_events, OverflowPolicy policy)
   }
   data_ = static_cast<RawEvent*>(mem);
   descs_ = new ChunkDesc[chunk_count_];
-  free_.Init(chunk_count_);
-  full_.Init(chunk_count_);
+  free_.Init(2 * chunk_count_);  // slack for preempted Pops (see PushChunk)
+  full_.Init(2 * chunk_count_);
   for (uint32_t i = 0; i < chunk_count_; ++i) free_.Push(i);
   in_use_.store(0, std::memory_order_relaxed);
 }
@@ -42,15 +57,27 @@ void ChunkPool::Destroy() {
   chunk_count_ = 0;
 }
 
-uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed) {
+uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_before) {
   uint32_t index;
-  if (free_.Pop(&index)) {
-    in_use_.fetch_add(1, std::memory_order_relaxed);
-  } else if (policy_ == OverflowPolicy::kOverwriteOldest && full_.Pop(&index)) {
-    ChunkDesc& d = descs_[index];
+  const auto take = [&](uint32_t i, bool aged) {
+    ChunkDesc& d = descs_[i];
     reclaimed->any = true;
+    reclaimed->aged = aged;
     reclaimed->owner = d.owner.load(std::memory_order_relaxed);
     reclaimed->count = d.count.load(std::memory_order_relaxed);
+    reclaimed->first_ticks = d.first_ticks.load(std::memory_order_relaxed);
+    reclaimed->last_ticks = d.last_ticks.load(std::memory_order_relaxed);
+  };
+  const auto is_aged = [&](uint32_t i) {
+    return descs_[i].last_ticks.load(std::memory_order_relaxed) < aged_before;
+  };
+  if (aged_before != 0 && policy_ == OverflowPolicy::kOverwriteOldest &&
+      full_.PopIf(is_aged, &index)) {
+    take(index, /*aged=*/true);
+  } else if (free_.Pop(&index)) {
+    in_use_.fetch_add(1, std::memory_order_relaxed);
+  } else if (policy_ == OverflowPolicy::kOverwriteOldest && full_.Pop(&index)) {
+    take(index, /*aged=*/false);
   } else {
     return kNoChunk;
   }
@@ -69,16 +96,25 @@ bool ChunkPool::Release(uint32_t index, uint32_t count) {
   if (count == 0) {
     d.state.store(kChunkFree, std::memory_order_release);
     in_use_.fetch_sub(1, std::memory_order_relaxed);
-    free_.Push(index);
+    PushChunk(free_, index);
     return false;
   }
   const RawEvent* data = Data(index);
+  // The time span skips argument slots (their `ticks` hold the argument) and pad
+  // slots (ticks 0), which can sit at either end of a chunk.
+  const auto is_event = [](const RawEvent& e) {
+    const uint8_t type = static_cast<uint8_t>(e.word >> kTypeShift);
+    return type != kArgType && type != kPadType;
+  };
+  uint32_t first = 0, last = count;
+  while (first < count && !is_event(data[first])) ++first;
+  while (last > first && !is_event(data[last - 1])) --last;
   d.count.store(count, std::memory_order_relaxed);
-  d.first_ticks.store(count ? data[0].ticks : 0, std::memory_order_relaxed);
-  d.last_ticks.store(count ? data[count - 1].ticks : 0, std::memory_order_relaxed);
+  d.first_ticks.store(first < last ? data[first].ticks : 0, std::memory_order_relaxed);
+  d.last_ticks.store(first < last ? data[last - 1].ticks : 0, std::memory_order_relaxed);
   d.seq.store(next_seq_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
   d.state.store(kChunkFull, std::memory_order_release);
-  full_.Push(index);  // cannot fail: the queue holds every chunk
+  PushChunk(full_, index);
   return true;
 }
 

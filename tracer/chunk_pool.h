@@ -36,7 +36,28 @@ struct Reclaimed {
   bool any = false;
   void* owner = nullptr;
   uint32_t count = 0;
+  // True when the chunk was taken because its data had aged past the retention
+  // window (not a loss); false when the budget forced the reuse (a loss).
+  bool aged = false;
+  uint64_t first_ticks = 0;  // time span of the reclaimed events
+  uint64_t last_ticks = 0;
 };
+
+// Counts the events in [begin, end): argument and pad slots are not events. If
+// `recent` is non-null, also counts into it the events with ticks >= `since`.
+// O(end - begin); used on the slow path only (loss accounting).
+inline uint32_t CountEvents(const RawEvent* begin, const RawEvent* end, uint64_t since = 0,
+                            uint32_t* recent = nullptr) {
+  uint32_t n = 0, r = 0;
+  for (const RawEvent* e = begin; e < end; ++e) {
+    const uint8_t type = static_cast<uint8_t>(e->word >> kTypeShift);
+    if (type == kArgType || type == kPadType) continue;
+    ++n;
+    r += e->ticks >= since ? 1 : 0;
+  }
+  if (recent != nullptr) *recent = r;
+  return n;
+}
 
 class ChunkPool {
  public:
@@ -46,7 +67,10 @@ class ChunkPool {
   void Destroy();
 
   // Takes a chunk for `owner`, or returns kNoChunk when none can be had. Lock-free.
-  uint32_t Acquire(void* owner, Reclaimed* reclaimed);
+  // If `aged_before` is non-zero (flight-recorder retention), the oldest full
+  // chunk is reused first when all of its events are older than that tick value,
+  // so memory in use tracks the retention window instead of the whole budget.
+  uint32_t Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_before = 0);
   // Publishes a chunk holding `count` events as Full (joins the FIFO) and returns
   // true; an empty chunk goes back to the free list and false is returned.
   bool Release(uint32_t index, uint32_t count);

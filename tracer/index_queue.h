@@ -44,6 +44,33 @@ class IndexQueue {
     }
   }
 
+  // Removes the oldest element into `*v` only if `pred(oldest)` holds. Returns false
+  // if the queue is empty or the oldest element fails the predicate. The head cell
+  // cannot change while `head_` points at it, so the value the predicate saw is
+  // the value removed. Used for flight-recorder retention (age out old chunks).
+  template <typename Pred>
+  bool PopIf(Pred pred, uint32_t* v) {
+    uint64_t pos = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      Cell& cell = cells_[pos & mask_];
+      const uint64_t seq = cell.seq.load(std::memory_order_acquire);
+      const int64_t diff = static_cast<int64_t>(seq) - static_cast<int64_t>(pos + 1);
+      if (diff == 0) {
+        const uint32_t value = cell.value;
+        if (!pred(value)) return false;
+        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
+          *v = value;
+          cell.seq.store(pos + mask_ + 1, std::memory_order_release);
+          return true;
+        }
+      } else if (diff < 0) {
+        return false;
+      } else {
+        pos = head_.load(std::memory_order_relaxed);
+      }
+    }
+  }
+
   // Removes the oldest element into `*v`. Returns false if empty.
   bool Pop(uint32_t* v) {
     uint64_t pos = head_.load(std::memory_order_relaxed);

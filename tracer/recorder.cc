@@ -82,7 +82,7 @@ bool InRange(const RawEvent* p, const RawEvent* begin, size_t n) {
 // dropped when the cursor moves on.
 RawEvent* UseReentry(LocalState& s, ThreadCursor& c) {
   RawEvent* pos = c.pos.load(std::memory_order_relaxed);
-  if (InRange(pos, tls_reentry, kReentrySlots)) s.pending_dropped += pos - tls_reentry;
+  if (InRange(pos, tls_reentry, kReentrySlots)) s.pending_dropped += CountEvents(tls_reentry, pos);
   c.end = tls_reentry + kReentrySlots;
   c.pos.store(tls_reentry, std::memory_order_relaxed);
   return tls_reentry;
@@ -92,7 +92,7 @@ RawEvent* UseReentry(LocalState& s, ThreadCursor& c) {
 // a chunk is published, scratch and re-entry events are counted as dropped.
 void RetireArea(LocalState& s, RawEvent* pos, RecorderState& r) {
   if (InRange(pos, tls_reentry, kReentrySlots)) {
-    s.pending_dropped += pos - tls_reentry;
+    s.pending_dropped += CountEvents(tls_reentry, pos);
   } else if (s.has_chunk) {
     RawEvent* begin = r.pool.Data(s.chunk);
     const uint32_t n = static_cast<uint32_t>(pos - begin);
@@ -100,9 +100,81 @@ void RetireArea(LocalState& s, RawEvent* pos, RecorderState& r) {
     if (!r.pool.Release(s.chunk, n)) ThreadRegistry::Unref(s.record);
     s.has_chunk = false;
   } else if (s.in_scratch) {
-    s.pending_dropped += pos - s.scratch;
+    s.pending_dropped += CountEvents(s.scratch, pos);
     s.in_scratch = false;
   }
+}
+
+// TRACELANE_KEEP_SECONDS: the retention target (decimal seconds; 0 disables aging).
+void KeepFromEnv(RecorderState* s) {
+  if (const char* k = std::getenv("TRACELANE_KEEP_SECONDS")) {
+    double v;
+    if (absl::SimpleAtod(k, &v) && v >= 0 && v <= 86400) {
+      s->keep_ns.store(static_cast<int64_t>(v * 1e9), std::memory_order_relaxed);
+    }
+  }
+}
+
+constexpr uint64_t kKeepDisabled = UINT64_MAX;
+
+// The retention target in ticks, or 0 while the tick rate is not yet known (the
+// first 50 ms) or when aging is disabled.
+uint64_t KeepTicks(RecorderState& r) {
+  uint64_t keep = r.keep_ticks.load(std::memory_order_relaxed);
+  if (keep == kKeepDisabled) return 0;
+  if (keep != 0) return keep;
+  const int64_t keep_ns = r.keep_ns.load(std::memory_order_relaxed);
+  if (keep_ns <= 0) {
+    r.keep_ticks.store(kKeepDisabled, std::memory_order_relaxed);
+    return 0;
+  }
+  if (!g_use_tsc) {
+    keep = static_cast<uint64_t>(keep_ns);
+  } else {
+    const int64_t dns = MonotonicNs() - r.rate_ns0;
+    if (dns < 50000000) return 0;
+    const double ticks_per_ns = static_cast<double>(ReadTicks() - r.rate_ticks0) / dns;
+    keep = static_cast<uint64_t>(static_cast<double>(keep_ns) * ticks_per_ns) + 1;
+  }
+  r.keep_ticks.store(keep, std::memory_order_relaxed);
+  return keep;
+}
+
+// Tick value before which a full chunk counts as aged out (0: no aging). An open
+// capture window holds retention at its start. Slow path: one clock read.
+uint64_t AgedBefore(RecorderState& r) {
+  if (r.pool.policy() != OverflowPolicy::kOverwriteOldest) return 0;
+  const uint64_t keep = KeepTicks(r);
+  if (keep == 0) return 0;
+  const uint64_t now = ReadTicks();
+  if (now <= keep) return 0;
+  uint64_t before = now - keep;
+  const uint64_t window = r.window_start_ticks.load(std::memory_order_acquire);
+  if (window != 0 && window < before) before = window;
+  return before;
+}
+
+// Accounts for the events of a chunk taken from another thread (or this one): aged
+// out by retention, or lost to budget-forced reuse. The chunk's contents are still
+// intact: nobody writes a chunk between Acquire and its new owner's first store.
+void AccountReclaimed(RecorderState& r, const Reclaimed& rc, const RawEvent* data) {
+  auto* victim = static_cast<ThreadRecord*>(rc.owner);
+  const uint64_t window = r.window_start_ticks.load(std::memory_order_acquire);
+  uint32_t in_window = 0;
+  const uint32_t events = CountEvents(data, data + rc.count, window, &in_window);
+  if (rc.aged) {
+    r.aged_out.fetch_add(events, std::memory_order_relaxed);
+  } else {
+    victim->overwritten.fetch_add(events, std::memory_order_relaxed);
+    if (window != 0 && in_window != 0) {
+      victim->window_overwritten.fetch_add(in_window, std::memory_order_relaxed);
+    }
+    uint64_t h = r.overwrite_horizon_ticks.load(std::memory_order_relaxed);
+    while (rc.last_ticks > h && !r.overwrite_horizon_ticks.compare_exchange_weak(
+                                    h, rc.last_ticks, std::memory_order_relaxed)) {
+    }
+  }
+  ThreadRegistry::Unref(victim);
 }
 
 }  // namespace
@@ -111,6 +183,9 @@ RecorderState& Recorder() {
   static RecorderState* state = [] {
     auto* s = new RecorderState;
     s->options = OptionsFromEnv();
+    KeepFromEnv(s);
+    s->rate_ticks0 = ReadTicks();
+    s->rate_ns0 = MonotonicNs();
     s->pool.Init(s->options.buffer_bytes, s->options.chunk_events, s->options.policy);
     return s;
   }();
@@ -135,7 +210,7 @@ RawEvent* RefillChunk() {
   if (s.exited) {
     RawEvent* pos = c.pos.load(std::memory_order_relaxed);
     if (InRange(pos, tls_reentry, kReentrySlots)) {
-      Recorder().lost_after_exit.fetch_add(pos - tls_reentry, std::memory_order_relaxed);
+      Recorder().lost_after_exit.fetch_add(CountEvents(tls_reentry, pos), std::memory_order_relaxed);
     }
     c.end = tls_reentry + kReentrySlots;
     c.pos.store(tls_reentry, std::memory_order_relaxed);
@@ -153,17 +228,19 @@ RawEvent* RefillChunk() {
   if (registering) {
     tls_exit_hook.armed = true;
     s.record = r.registry.Register(CurrentTid(), &c, ReadTicks());
+    // A recycled record may carry losses of the open capture window.
+    const uint64_t stale = s.record->window_overwritten.exchange(0, std::memory_order_relaxed);
+    if (stale != 0 && r.window_start_ticks.load(std::memory_order_relaxed) != 0) {
+      r.window_lost_recycled.fetch_add(stale, std::memory_order_relaxed);
+    }
+    s.record->window_dropped_base.store(0, std::memory_order_relaxed);
     RunHooks(s.record, /*start=*/true);
   }
   RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
 
   Reclaimed rc;
-  const uint32_t idx = r.pool.Acquire(s.record, &rc);
-  if (rc.any) {
-    auto* victim = static_cast<ThreadRecord*>(rc.owner);
-    victim->overwritten.fetch_add(rc.count, std::memory_order_relaxed);
-    ThreadRegistry::Unref(victim);
-  }
+  const uint32_t idx = r.pool.Acquire(s.record, &rc, AgedBefore(r));
+  if (rc.any) AccountReclaimed(r, rc, r.pool.Data(idx));
   RawEvent* begin;
   if (idx != kNoChunk) {
     s.record->refs.fetch_add(1, std::memory_order_relaxed);
@@ -311,6 +388,11 @@ absl::Status Configure(const RecorderOptions& options) {
   r.options = options;
   r.pool.Init(options.buffer_bytes, options.chunk_events, options.policy);
   r.lost_after_exit.store(0, std::memory_order_relaxed);
+  r.keep_ticks.store(0, std::memory_order_relaxed);
+  r.window_start_ticks.store(0, std::memory_order_relaxed);
+  r.window_lost_recycled.store(0, std::memory_order_relaxed);
+  r.aged_out.store(0, std::memory_order_relaxed);
+  r.overwrite_horizon_ticks.store(0, std::memory_order_relaxed);
   return absl::OkStatus();
 }
 

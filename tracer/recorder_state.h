@@ -33,6 +33,27 @@ struct RecorderState {
   absl::flat_hash_map<uint64_t, ObjectName> objects ABSL_GUARDED_BY(objects_mu);
   // Events emitted by a thread after its exit hook ran (thread_local destructors).
   std::atomic<uint64_t> lost_after_exit{0};
+
+  // -- Flight-recorder retention and capture windows (tracer/capture) ----------
+  // Retention target: full chunks whose events are all older than this are reused
+  // first (overwrite policy only). TRACELANE_KEEP_SECONDS; 0 disables aging.
+  std::atomic<int64_t> keep_ns{int64_t{10} * 1000000000};
+  // keep_ns on the tick axis; 0 until the tick rate is known (computed lazily on
+  // the slow path from the (ticks, ns) pair below, at least 50 ms after it).
+  std::atomic<uint64_t> keep_ticks{0};
+  uint64_t rate_ticks0 = 0;
+  int64_t rate_ns0 = 0;
+  // Non-zero while a next-N capture records: the window's first tick. Chunks with
+  // events at or after it are never aged out, and overwritten events at or after
+  // it are counted per thread in ThreadRecord::window_overwritten.
+  std::atomic<uint64_t> window_start_ticks{0};
+  // Window losses of thread records recycled while the window was open.
+  std::atomic<uint64_t> window_lost_recycled{0};
+  // Events discarded by retention (older than keep_ns): not losses.
+  std::atomic<uint64_t> aged_out{0};
+  // Newest event tick ever lost to budget-forced reuse (0: none). A capture whose
+  // window starts after it has lost nothing to the flight recorder.
+  std::atomic<uint64_t> overwrite_horizon_ticks{0};
 };
 
 // Called on the registering thread right after it is registered, and on an

@@ -30,25 +30,27 @@ bool CopyValidated(const ChunkPool& pool, uint32_t index, uint64_t generation, u
                    std::vector<RawEvent>* out) {
   out->resize(n);
   std::memcpy(out->data(), pool.Data(index), size_t{n} * sizeof(RawEvent));
-  std::atomic_thread_fence(std::memory_order_acquire);
-  return pool.Desc(index).generation.load(std::memory_order_relaxed) == generation;
+  // The seqlock reader's "fence, then re-read the generation", as a read-modify-write
+  // whose release half orders the copy before it: same guarantee, and unlike
+  // atomic_thread_fence it is understood by ThreadSanitizer (GCC rejects the fence
+  // under -fsanitize=thread). One atomic RMW per copied chunk, capture path only.
+  return pool.Desc(index).generation.fetch_add(0, std::memory_order_acq_rel) == generation;
 }
 
-void FilterOld(std::vector<RawEvent>* events, uint64_t min_ticks) {
-  if (min_ticks == 0) return;
-  std::vector<RawEvent> kept;
-  kept.reserve(events->size());
+// Appends the events of `events` at or after `min_ticks` to `*dst`, with their
+// argument slots; pad slots and older events are left out.
+void AppendRecent(const std::vector<RawEvent>& events, uint64_t min_ticks,
+                  std::vector<RawEvent>* dst) {
   bool keep_arg = false;
-  for (const RawEvent& e : *events) {
+  for (const RawEvent& e : events) {
     const uint8_t type = static_cast<uint8_t>(e.word >> kTypeShift);
     if (type == kArgType) {
-      if (keep_arg) kept.push_back(e);
+      if (keep_arg) dst->push_back(e);
       continue;
     }
     keep_arg = type != kPadType && e.ticks >= min_ticks;
-    if (keep_arg) kept.push_back(e);
+    if (keep_arg) dst->push_back(e);
   }
-  events->swap(kept);
 }
 
 }  // namespace
@@ -118,24 +120,38 @@ Snapshot TakeSnapshot(const SnapshotOptions& options) {
         chunks.push_back(std::move(cc));
       }
     }
-    // 3. Thread metadata for every record that has data or is alive.
+    // 3. Thread metadata for every record that has data or is alive. An exited
+    //    thread whose data has all aged out (but whose record is not recycled yet)
+    //    is left out; its losses still count, as those of a recycled record do.
+    snap.lost_recycled = r.registry.lost_recycled();
     for (uint32_t i = 0; i < r.registry.size(); ++i) {
       ThreadRecord* t = r.registry.Get(i);
       const bool alive = t->alive.load(std::memory_order_acquire);
-      if (!alive && t->refs.load(std::memory_order_acquire) == 0) continue;
+      const uint64_t dropped = t->dropped.load(std::memory_order_relaxed);
+      const uint64_t overwritten = t->overwritten.load(std::memory_order_relaxed);
+      // Losses of the open capture window (see SnapshotOptions::window_losses).
+      const uint64_t window_dropped =
+          dropped - std::min(dropped, t->window_dropped_base.load(std::memory_order_relaxed));
+      const uint64_t window_overwritten = t->window_overwritten.load(std::memory_order_relaxed);
+      if (!alive && t->refs.load(std::memory_order_acquire) == 0) {
+        if (!options.window_losses) {
+          snap.lost_recycled += dropped + overwritten;
+          continue;
+        }
+        if (window_dropped == 0 && window_overwritten == 0) continue;
+      }
       thread_of[t] = snap.threads.size();
       ThreadSnapshot ts;
       ts.record = t;
       ts.tid = t->tid;
       ts.name = t->name;
-      ts.dropped = t->dropped.load(std::memory_order_relaxed);
-      ts.overwritten = t->overwritten.load(std::memory_order_relaxed);
+      ts.dropped = options.window_losses ? window_dropped : dropped;
+      ts.overwritten = options.window_losses ? window_overwritten : overwritten;
       ts.alive = alive;
       ts.start_ticks = t->start_ticks;
       ts.exit_ticks = alive ? 0 : t->exit_ticks;
       snap.threads.push_back(std::move(ts));
     }
-    snap.lost_recycled = r.registry.lost_recycled();
   }
   snap.lost_after_exit = r.lost_after_exit.load(std::memory_order_relaxed);
   {
@@ -147,12 +163,26 @@ Snapshot TakeSnapshot(const SnapshotOptions& options) {
 
   std::stable_sort(chunks.begin(), chunks.end(),
                    [](const CopiedChunk& a, const CopiedChunk& b) { return a.seq < b.seq; });
+  // Size each thread's buffer once (no regrowth copies: a full 64 MiB pool is
+  // 4M events), then append, dropping events older than the window on the way.
+  {
+    std::vector<size_t> sizes(snap.threads.size(), 0);
+    for (const CopiedChunk& cc : chunks) {
+      auto it = thread_of.find(cc.owner);
+      if (it != thread_of.end()) sizes[it->second] += cc.events.size();
+    }
+    for (size_t i = 0; i < sizes.size(); ++i) snap.threads[i].events.reserve(sizes[i]);
+  }
   for (CopiedChunk& cc : chunks) {
     auto it = thread_of.find(cc.owner);
     if (it == thread_of.end()) continue;  // record recycled meanwhile: counted as lost
-    FilterOld(&cc.events, options.min_ticks);
     auto& dst = snap.threads[it->second].events;
-    dst.insert(dst.end(), cc.events.begin(), cc.events.end());
+    if (options.min_ticks == 0) {
+      dst.insert(dst.end(), cc.events.begin(), cc.events.end());
+    } else {
+      AppendRecent(cc.events, options.min_ticks, &dst);
+    }
+    std::vector<RawEvent>().swap(cc.events);  // release the copy as we go
   }
   snap.calibration = CurrentCalibration();
   snap.begin_ticks = options.min_ticks;

@@ -43,7 +43,7 @@ struct Snapshot {
   std::vector<ThreadSnapshot> threads;
   std::vector<ObjectName> objects;
   std::vector<std::pair<std::string, std::string>> properties;
-  uint64_t lost_recycled = 0;    // events of threads whose records were recycled
+  uint64_t lost_recycled = 0;    // events of threads no longer listed (data aged out)
   uint64_t lost_after_exit = 0;  // events emitted after a thread's exit hook
   uint64_t begin_ticks = 0;      // earliest instant covered (0: all buffered)
   uint64_t end_ticks = 0;        // instant of the snapshot
@@ -55,6 +55,10 @@ struct Snapshot {
 struct SnapshotOptions {
   // Drop events older than this tick value (0 keeps everything).
   uint64_t min_ticks = 0;
+  // Per-thread dropped/overwritten counts of the open capture window (see
+  // RecorderState::window_start_ticks) instead of lifetime counts. Threads whose
+  // window events were all lost are still listed, with their counts.
+  bool window_losses = false;
 };
 
 // Copies every Full chunk and every live thread's partially filled chunk. Chunks

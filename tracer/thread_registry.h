@@ -23,6 +23,10 @@ struct ThreadRecord {
   std::atomic<bool> alive{false};
   std::atomic<uint64_t> dropped{0};      // events lost for want of a chunk
   std::atomic<uint64_t> overwritten{0};  // events lost to chunk reuse
+  // Capture windows (tracer/capture): events at or after the open window's start
+  // lost to chunk reuse, and `dropped` when the window opened. Reset per window.
+  std::atomic<uint64_t> window_overwritten{0};
+  std::atomic<uint64_t> window_dropped_base{0};
   // Chunk currently being written (kNoChunk when none) and the thread's cursor;
   // both only meaningful while `alive`.
   std::atomic<uint32_t> current_chunk{0xFFFFFFFFu};

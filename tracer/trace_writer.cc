@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -87,8 +88,13 @@ class Tables {
     return it->second;
   }
   uint32_t Location(uint64_t payload) {
+    // A few hot call sites make most events: a direct-mapped cache in front of the
+    // hash map saves a lookup per event.
+    CacheEntry& c = cache_[(payload >> 4) & (kCacheSize - 1)];
+    if (c.payload == payload && payload != 0) return c.index;
     auto [it, inserted] = locations_.try_emplace(payload, locs_.size());
     if (inserted) locs_.push_back(reinterpret_cast<const SourceLocation*>(payload));
+    c = CacheEntry{payload, it->second};
     return it->second;
   }
   std::string EncodeStrings() {
@@ -119,7 +125,27 @@ class Tables {
   std::vector<std::string> order_;
   absl::flat_hash_map<uint64_t, uint32_t> locations_;
   std::vector<const SourceLocation*> locs_;
+  struct CacheEntry {
+    uint64_t payload = 0;
+    uint32_t index = 0;
+  };
+  static constexpr size_t kCacheSize = 256;
+  CacheEntry cache_[kCacheSize];
 };
+
+// Unchecked varint / zigzag writers for the event loop (the caller sized the
+// buffer). Same encoding as ByteWriter::Var / ZigZag.
+inline char* PutVar(char* out, uint64_t v) {
+  while (v >= 0x80) {
+    *out++ = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
+    v >>= 7;
+  }
+  *out++ = static_cast<char>(v);
+  return out;
+}
+inline char* PutZigZag(char* out, int64_t v) {
+  return PutVar(out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
 
 // One decoded event ready to encode.
 struct Pending {
@@ -130,37 +156,92 @@ struct Pending {
   bool has_arg;
 };
 
-// Flattens a thread's raw events (attaching arguments) and merges the extras.
-std::vector<Pending> Flatten(const ThreadSnapshot& t, const Calibration& cal) {
-  std::vector<Pending> out;
-  out.reserve(t.events.size() + t.extra.size());
-  for (const RawEvent& e : t.events) {
-    const uint8_t type = static_cast<uint8_t>(e.word >> kTypeShift);
-    if (type == kPadType) continue;
-    if (type == kArgType) {
-      if (!out.empty() && !out.back().has_arg) {
-        out.back().arg = static_cast<int64_t>(e.ticks);
-        out.back().has_arg = true;
-      }
-      continue;
+// Calibration::ToNs without a 128-bit division per event (the division dominated
+// encoding). Exact: the reciprocal estimate is corrected to the true floor, so the
+// result equals cal.ToNs(ticks) for every input.
+class NsConverter {
+ public:
+  explicit NsConverter(const Calibration& cal) : cal_(cal) {
+    const int64_t m = cal.mono1_ns - cal.mono0_ns;
+    const uint64_t d = cal.ticks1 - cal.ticks0;
+    if (m > 0 && d > 0 && static_cast<uint64_t>(m) < d) {  // tick rate above 1 GHz
+      m_ = static_cast<uint64_t>(m);
+      d_ = d;
+      q_ = static_cast<uint64_t>((static_cast<unsigned __int128>(m_) << 64) / d_);
+      fast_ = true;
     }
-    out.push_back(Pending{cal.ToNs(e.ticks), type, e.word & kPayloadMask, 0, false});
   }
-  if (!t.extra.empty()) {
-    std::vector<Pending> extra;
-    extra.reserve(t.extra.size());
+  int64_t operator()(uint64_t ticks) const {
+    const int64_t sdt = static_cast<int64_t>(ticks - cal_.ticks0);
+    if (!fast_ || sdt < 0) return cal_.ToNs(ticks);
+    const uint64_t dt = static_cast<uint64_t>(sdt);
+    // q_ <= 2^64 m/d < q_ + 1, so c is floor(dt m / d) or at most two below it.
+    uint64_t c = static_cast<uint64_t>((static_cast<unsigned __int128>(dt) * q_) >> 64);
+    const unsigned __int128 target = static_cast<unsigned __int128>(dt) * m_;
+    while (static_cast<unsigned __int128>(c + 1) * d_ <= target) ++c;
+    return cal_.mono0_ns + static_cast<int64_t>(c);
+  }
+
+ private:
+  const Calibration& cal_;
+  uint64_t m_ = 0, d_ = 1, q_ = 0;
+  bool fast_ = false;
+};
+
+// Yields a thread's events in order, attaching argument slots and merging the
+// extras by time, a block at a time (no per-thread copy of the whole buffer).
+class EventStream {
+ public:
+  EventStream(const ThreadSnapshot& t, const NsConverter& ns) : t_(t), ns_(ns) {
+    extra_.reserve(t.extra.size());
     for (const ExtraEvent& e : t.extra) {
-      extra.push_back(Pending{cal.ToNs(e.ticks), static_cast<uint8_t>(e.type), e.payload, e.arg,
-                              e.has_arg});
+      extra_.push_back(Pending{ns(e.ticks), static_cast<uint8_t>(e.type), e.payload, e.arg,
+                               e.has_arg});
     }
-    std::vector<Pending> merged;
-    merged.reserve(out.size() + extra.size());
-    std::merge(out.begin(), out.end(), extra.begin(), extra.end(), std::back_inserter(merged),
-               [](const Pending& a, const Pending& b) { return a.ns < b.ns; });
-    out.swap(merged);
   }
-  return out;
-}
+  // Replaces `*out` with up to `max` next events; false when none are left.
+  bool Next(size_t max, std::vector<Pending>* out) {
+    out->clear();
+    while (out->size() < max) {
+      if (!have_raw_) LoadRaw();
+      const bool raw_left = have_raw_;
+      const bool extra_left = xi_ < extra_.size();
+      if (!raw_left && !extra_left) break;
+      // Ties go to the thread's own event first (as std::merge did).
+      if (raw_left && (!extra_left || !(extra_[xi_].ns < raw_.ns))) {
+        out->push_back(raw_);
+        have_raw_ = false;
+      } else {
+        out->push_back(extra_[xi_++]);
+      }
+    }
+    return !out->empty();
+  }
+
+ private:
+  void LoadRaw() {
+    const std::vector<RawEvent>& ev = t_.events;
+    while (ri_ < ev.size()) {
+      const RawEvent& e = ev[ri_++];
+      const uint8_t type = static_cast<uint8_t>(e.word >> kTypeShift);
+      if (type == kPadType || type == kArgType) continue;  // orphan arguments are dropped
+      raw_ = Pending{ns_(e.ticks), type, e.word & kPayloadMask, 0, false};
+      if (ri_ < ev.size() && static_cast<uint8_t>(ev[ri_].word >> kTypeShift) == kArgType) {
+        raw_.arg = static_cast<int64_t>(ev[ri_++].ticks);
+        raw_.has_arg = true;
+      }
+      have_raw_ = true;
+      return;
+    }
+  }
+
+  const ThreadSnapshot& t_;
+  const NsConverter& ns_;
+  std::vector<Pending> extra_;
+  size_t ri_ = 0, xi_ = 0;
+  Pending raw_{};
+  bool have_raw_ = false;
+};
 
 std::string ProcessName() {
   std::ifstream comm("/proc/self/comm");
@@ -179,30 +260,40 @@ absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* st
   std::vector<std::string> event_blocks;
   uint64_t total_events = 0, total_dropped = 0, total_overwritten = 0;
   int64_t first_ns = INT64_MAX;
+  const NsConverter ns(cal);
+  std::vector<Pending> events;  // one block's worth, reused
+  events.reserve(kEventsPerBlock);
   for (size_t ti = 0; ti < snap.threads.size(); ++ti) {
     const ThreadSnapshot& t = snap.threads[ti];
     total_dropped += t.dropped;
     total_overwritten += t.overwritten;
-    std::vector<Pending> events = Flatten(t, cal);
-    total_events += events.size();
-    for (size_t start = 0; start < events.size(); start += kEventsPerBlock) {
-      const size_t end = std::min(events.size(), start + kEventsPerBlock);
+    EventStream stream(t, ns);
+    while (stream.Next(kEventsPerBlock, &events)) {
+      total_events += events.size();
+      const size_t start = 0, end = events.size();
       ByteWriter w;
       w.U32(static_cast<uint32_t>(ti));
       w.U32(static_cast<uint32_t>(end - start));
       w.I64(events[start].ns);
       first_ns = std::min(first_ns, events[start].ns);
+      // Events go straight into a buffer sized for the worst case (1 + 3 x 10
+      // bytes each), through a raw pointer: this loop is most of the encode time.
+      std::string& buf = w.buf();
+      const size_t header = buf.size();
+      buf.resize(header + (end - start) * 31);
+      char* out = buf.data() + header;
       int64_t prev = events[start].ns;
       for (size_t i = start; i < end; ++i) {
         const Pending& e = events[i];
-        w.U8(static_cast<uint8_t>(e.type | (e.has_arg ? 0x80 : 0)));
-        w.ZigZag(e.ns - prev);
+        *out++ = static_cast<char>(e.type | (e.has_arg ? 0x80 : 0));
+        out = PutZigZag(out, e.ns - prev);
         prev = e.ns;
         const auto type = static_cast<format::EventType>(e.type);
-        w.Var(format::HasLocationPayload(type) ? tables.Location(e.payload) : e.payload);
-        if (e.has_arg) w.ZigZag(e.arg);
+        out = PutVar(out, format::HasLocationPayload(type) ? tables.Location(e.payload) : e.payload);
+        if (e.has_arg) out = PutZigZag(out, e.arg);
       }
-      event_blocks.push_back(std::move(w.buf()));
+      buf.resize(static_cast<size_t>(out - buf.data()));
+      event_blocks.push_back(std::move(buf));
     }
   }
 
@@ -294,6 +385,12 @@ absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* st
     stats->bytes = sizeof(h) + sink.bytes();
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> EncodeTraceToString(const Snapshot& snap, WriteStats* stats) {
+  std::ostringstream out(std::ios::binary);
+  if (absl::Status s = EncodeTrace(snap, out, stats); !s.ok()) return s;
+  return std::move(out).str();
 }
 
 }  // namespace tracelane::internal

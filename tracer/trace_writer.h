@@ -4,7 +4,10 @@
 
 #include <ostream>
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "tracer/snapshot.h"
 
 namespace tracelane::internal {
@@ -18,6 +21,9 @@ struct WriteStats {
 // Writes `snap` to `out`. Events are converted from ticks to CLOCK_MONOTONIC ns
 // with the snapshot's calibration. Fails only if the stream fails.
 absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* stats = nullptr);
+
+// As EncodeTrace, into memory: the complete .tlt file as a string.
+absl::StatusOr<std::string> EncodeTraceToString(const Snapshot& snap, WriteStats* stats = nullptr);
 
 }  // namespace tracelane::internal
 

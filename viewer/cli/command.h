@@ -53,6 +53,15 @@ int Fail(const std::string& message);
 
 int RunInfo(int argc, char** argv);
 int RunDump(int argc, char** argv);
+// Analysis commands (viewer/analysis.cmake).
+int RunSummary(int argc, char** argv);
+int RunThreads(int argc, char** argv);
+int RunScopes(int argc, char** argv);
+int RunLocks(int argc, char** argv);
+int RunMmu(int argc, char** argv);
+int RunExplain(int argc, char** argv);
+int RunExport(int argc, char** argv);
+int RunCapture(int argc, char** argv);  // capture_command.cc (viewer/capture_client.cmake)
 
 }  // namespace tracelane::cli
 

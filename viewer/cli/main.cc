@@ -10,6 +10,14 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> kCommands = {
       {"info", "capture facts: duration, threads, events, drops, clock", RunInfo},
       {"dump", "events as text or JSON lines", RunDump},
+      {"summary", "one screen: states, top threads, locks, pauses, MMU, slowest scopes", RunSummary},
+      {"threads", "time in each thread state, per thread and per name", RunThreads},
+      {"scopes", "scope latency: percentiles, histogram, slowest instances", RunScopes},
+      {"locks", "lock contention: waits, waiting and holding call sites", RunLocks},
+      {"mmu", "minimum mutator utilization curve and worst windows", RunMmu},
+      {"explain", "why was this scope instance slow?", RunExplain},
+      {"export", "Chrome trace JSON (Perfetto) or pprof profiles", RunExport},
+      {"capture", "fetch a trace from a running program's endpoint", RunCapture},
   };
   return kCommands;
 }

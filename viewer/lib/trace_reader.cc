@@ -1,5 +1,9 @@
 #include "viewer/lib/trace_reader.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -60,6 +64,7 @@ class ByteReader {
     return true;
   }
   bool done() const { return pos_ == data_.size(); }
+  size_t remaining() const { return data_.size() - pos_; }
 
  private:
   std::string_view data_;
@@ -72,8 +77,9 @@ bool KnownEventType(uint8_t t) {
 
 class Parser {
  public:
-  Parser(std::string_view bytes, const std::string& name, const ReadOptions& options)
-      : bytes_(bytes), name_(name), options_(options) {}
+  Parser(std::string_view bytes, const std::string& name, const ReadOptions& options,
+         const EventBlockFn* on_events = nullptr)
+      : bytes_(bytes), name_(name), options_(options), on_events_(on_events) {}
 
   absl::StatusOr<Trace> Run() {
     trace_.path = name_;
@@ -327,6 +333,12 @@ class Parser {
     if (thread >= trace_.threads.size()) {
       return absl::DataLossError(absl::StrCat("event block for unknown thread ", thread));
     }
+    // Every event takes at least 3 bytes (head, delta, payload): a larger count is
+    // corruption, and must not size the allocation below.
+    if (count > r.remaining() / 3) {
+      return absl::DataLossError(absl::StrCat("event block claims ", count, " events in ",
+                                              r.remaining(), " bytes"));
+    }
     std::vector<Event> events;
     events.reserve(count);
     for (uint32_t i = 0; i < count; ++i) {
@@ -347,11 +359,18 @@ class Parser {
       }
       e.has_arg = head & 0x80;
       if (e.has_arg && !r.ZigZag(&e.arg)) return absl::DataLossError("event argument truncated");
-      ts += delta;
+      if (__builtin_add_overflow(ts, delta, &ts)) {
+        return absl::DataLossError(absl::StrCat("event ", i, " timestamp overflows"));
+      }
       e.ts_ns = ts;
       events.push_back(e);
     }
     if (!r.done()) return absl::DataLossError("event block has trailing bytes");
+    if (on_events_ != nullptr) {  // streaming: hand the block over, keep nothing
+      trace_.event_count += events.size();
+      (*on_events_)(trace_, thread, events);
+      return absl::OkStatus();
+    }
     auto& dst = trace_.threads[thread].events;
     dst.insert(dst.end(), events.begin(), events.end());
     trace_.event_count += events.size();
@@ -361,6 +380,7 @@ class Parser {
   std::string_view bytes_;
   std::string name_;
   ReadOptions options_;
+  const EventBlockFn* on_events_;
   Trace trace_;
 };
 
@@ -403,6 +423,47 @@ absl::StatusOr<Trace> ReadTrace(const std::string& path, const ReadOptions& opti
   if (f.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
   const std::string bytes = std::move(ss).str();
   return ParseTrace(bytes, path, options);
+}
+
+absl::StatusOr<Trace> StreamParseTrace(std::string_view bytes, const std::string& name,
+                                       const EventBlockFn& on_events, const ReadOptions& options) {
+  return Parser(bytes, name, options, &on_events).Run();
+}
+
+absl::StatusOr<Trace> StreamTrace(const std::string& path, const EventBlockFn& on_events,
+                                  const ReadOptions& options) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return absl::DataLossError(absl::StrCat(path, ": cannot stat file"));
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (size == 0) {
+    close(fd);
+    return StreamParseTrace(std::string_view(), path, on_events, options);
+  }
+  void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (map == MAP_FAILED) return absl::DataLossError(absl::StrCat(path, ": cannot map file"));
+  madvise(map, size, MADV_SEQUENTIAL);
+  // Drop the pages already decoded so resident memory stays O(block), not O(file).
+  ReadOptions opts = options;
+  const long page = sysconf(_SC_PAGESIZE);
+  uint64_t released = 0;
+  opts.progress = [&](uint64_t done, uint64_t total) {
+    const uint64_t upto = done / page * page;
+    if (upto > released + (8u << 20)) {
+      madvise(static_cast<char*>(map) + released, upto - released, MADV_DONTNEED);
+      released = upto;
+    }
+    if (options.progress) options.progress(done, total);
+  };
+  absl::StatusOr<Trace> t =
+      StreamParseTrace(std::string_view(static_cast<const char*>(map), size), path, on_events, opts);
+  munmap(map, size);
+  return t;
 }
 
 const char* EventTypeName(format::EventType type) {

@@ -96,6 +96,24 @@ absl::StatusOr<Trace> ReadTrace(const std::string& path, const ReadOptions& opti
 absl::StatusOr<Trace> ParseTrace(std::string_view bytes, const std::string& name,
                                  const ReadOptions& options = {});
 
+// Receives one decoded, validated event block during streaming reads: the index
+// of its thread in `tables.threads` and the block's events in file order. `tables`
+// holds the header and every table decoded so far (tables precede event blocks).
+using EventBlockFn =
+    std::function<void(const Trace& tables, uint32_t thread_index, const std::vector<Event>& events)>;
+
+// Streaming form of ReadTrace: the file is memory-mapped (not copied) and decoded
+// block by block; each event block goes to `on_events` and is NOT stored, so the
+// returned Trace has the tables and counts but empty Thread::events. Salvage,
+// errors and progress behave as in ReadTrace. Memory: O(largest block) + tables.
+absl::StatusOr<Trace> StreamTrace(const std::string& path, const EventBlockFn& on_events,
+                                  const ReadOptions& options = {});
+
+// As StreamTrace, from bytes already in memory; `name` is used in messages.
+absl::StatusOr<Trace> StreamParseTrace(std::string_view bytes, const std::string& name,
+                                       const EventBlockFn& on_events,
+                                       const ReadOptions& options = {});
+
 // Short name of an event type ("scope_begin", "lock_wait", ...).
 const char* EventTypeName(format::EventType type);
 

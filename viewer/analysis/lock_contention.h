@@ -1,0 +1,46 @@
+// Lock contention per lock: acquisitions, contended acquisitions, wait time, and
+// the call sites (innermost scope) that waited and that held the lock while
+// others waited, ranked by the wait they account for.
+#ifndef TRACELANE_VIEWER_ANALYSIS_LOCK_CONTENTION_H_
+#define TRACELANE_VIEWER_ANALYSIS_LOCK_CONTENTION_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "viewer/analysis/model.h"
+
+namespace tracelane::analysis {
+
+struct CallSite {
+  uint32_t location = kNone;  // kNone: no enclosing scope, or holder unknown
+  std::string name;           // scope name, "(no scope)" or "(unknown holder)"
+  uint64_t waits = 0;         // waits attributed to this site
+  int64_t wait_ns = 0;        // their total duration
+};
+
+struct LockReport {
+  uint64_t lock_id = 0;
+  std::string name;
+  uint64_t acquisitions = 0;           // successful acquisitions (contended or not)
+  uint64_t contended = 0;              // acquisitions that had to wait
+  uint64_t try_failed = 0;             // failed try-locks and timed-out waits
+  uint64_t releases_with_waiters = 0;  // releases that woke a waiter (all that abseil reports)
+  uint64_t waits = 0;                  // wait spans, including timed-out and still-open ones
+  int64_t total_wait_ns = 0;           // sum of wait spans (kLockWait to acquire/give-up/end)
+  int64_t max_wait_ns = 0;
+  std::vector<CallSite> waiting_sites;   // by wait_ns, largest first
+  std::vector<CallSite> holding_sites;   // by wait caused, largest first
+  std::vector<CallSite> holder_threads;  // name = "thread [tid]", by wait caused
+};
+
+// Every lock that was acquired or waited for, sorted by total wait (largest
+// first), then acquisitions. O(waits + locks log locks).
+std::vector<LockReport> LockContention(const Model& m);
+
+// Total of LockReport::total_wait_ns over all locks.
+int64_t TotalLockWait(const Model& m);
+
+}  // namespace tracelane::analysis
+
+#endif  // TRACELANE_VIEWER_ANALYSIS_LOCK_CONTENTION_H_

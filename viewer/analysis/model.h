@@ -1,0 +1,207 @@
+// The analysis model: a trace loaded into per-thread sorted vectors of state
+// spans, scopes, waits, holds and pauses, plus an index from source location to
+// scope instances. Every analysis (thread states, MMU, locks, scopes, explain,
+// exports) and the GUI read this model; none of them touch raw events.
+//
+//   absl::StatusOr<Model> m = LoadModel("spike.tlt");
+//   for (const ThreadModel& t : m->threads) ... t.states ... t.scopes ...
+//
+// Loading streams the file block by block (reader::StreamTrace) through a state
+// machine that is O(1) per event, then finalizes each thread (capture cuts,
+// stop-the-world overlay, schedstat spreading, lock holder resolution).
+// Memory: about 16-40 bytes per event depending on the mix (docs/ANALYSIS.md).
+#ifndef TRACELANE_VIEWER_ANALYSIS_MODEL_H_
+#define TRACELANE_VIEWER_ANALYSIS_MODEL_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "viewer/analysis/states.h"
+#include "viewer/lib/trace_reader.h"
+
+namespace tracelane::analysis {
+
+// "No such index" for scope, thread and location references.
+inline constexpr uint32_t kNone = UINT32_MAX;
+
+// One TRACE_SCOPE instance, [begin_ns, end_ns). 24 bytes.
+struct Scope {
+  int64_t begin_ns;
+  int64_t end_ns;
+  uint32_t location;  // index into Model::info.locations
+  uint32_t parent;    // index of the enclosing scope on the same thread, or kNone
+};
+
+// How a lock or condvar wait ended.
+enum class WaitOutcome : uint8_t {
+  kAcquired = 0,  // kLockAcquired / kCondWake
+  kFailed = 1,    // kLockTryFailed after a kLockWait (timed lock gave up)
+  kOpen = 2,      // still waiting when the capture or the thread ended
+};
+
+// A contended lock acquisition (kLockWait .. kLockAcquired). 40 bytes.
+struct LockWait {
+  int64_t start_ns;
+  int64_t end_ns;
+  uint64_t lock_id;
+  uint32_t holder_thread;  // thread that handed the lock over (index), kNone if unknown
+  uint32_t holder_scope;   // holder's innermost scope while it held the lock, kNone
+  uint32_t scope;          // waiter's innermost scope when it started waiting, kNone
+  WaitOutcome outcome;
+};
+
+// A lock held by a thread, [acquired_ns, released_ns). 24 bytes.
+struct LockHold {
+  int64_t acquired_ns;
+  int64_t released_ns;
+  uint64_t lock_id;
+};
+
+// A condition-variable wait (kCondWait .. kCondWake). 32 bytes.
+struct CondWait {
+  int64_t start_ns;
+  int64_t end_ns;
+  uint64_t cond_id;
+  uint32_t notifier_thread;  // thread that notified (index), kNone if unknown/timeout
+  WaitOutcome outcome;
+};
+
+// A kCondNotify: a thread signalled a condvar.
+struct CondNotify {
+  int64_t ts_ns;
+  uint64_t cond_id;
+  bool all;
+};
+
+// A TRACE_BLOCK span (kBlockBegin .. kBlockEnd).
+struct Block {
+  int64_t start_ns;
+  int64_t end_ns;
+  uint32_t location;
+  format::BlockKind kind;
+};
+
+// A pause of one thread (allocator or TRACE_PAUSE).
+struct Pause {
+  int64_t start_ns;
+  int64_t end_ns;
+  int64_t arg;  // size for allocator pauses, else 0
+  uint32_t location;
+};
+
+// A stop-the-world span: every live thread is paused.
+struct StwSpan {
+  int64_t start_ns;
+  int64_t end_ns;
+  uint32_t thread;  // index of the thread that stopped the world
+  uint32_t location;
+};
+
+// One thread of the trace with everything it did, each vector sorted by start.
+struct ThreadModel {
+  int64_t tid = 0;
+  std::string name;
+  bool exited = false;
+  uint64_t dropped = 0;
+  uint64_t overwritten = 0;
+  uint64_t events = 0;
+  // Life inside the capture: [max(capture start, start), min(capture end, exit)],
+  // widened to cover every event of the thread.
+  int64_t life_start_ns = 0;
+  int64_t life_end_ns = 0;
+
+  std::vector<StateSpan> states;  // partition of [life_start_ns, life_end_ns)
+  std::vector<Scope> scopes;      // by begin (preorder: parents before children)
+  std::vector<std::vector<uint32_t>> scopes_by_depth;  // scope indices per depth, by begin
+  std::vector<uint32_t> cut_scopes;  // sorted indices of scopes cut by the capture window
+  std::vector<LockWait> lock_waits;
+  std::vector<LockHold> lock_holds;
+  std::vector<CondWait> cond_waits;
+  std::vector<CondNotify> cond_notifies;
+  std::vector<Block> blocks;
+  std::vector<Pause> pauses;
+
+  int64_t wall_ns() const { return life_end_ns - life_start_ns; }
+  // End of state span i. O(1).
+  int64_t StateEnd(size_t i) const {
+    return i + 1 < states.size() ? states[i + 1].start_ns : life_end_ns;
+  }
+  // Index of the state span containing t (clamped to the life). O(log n).
+  size_t StateIndexAt(int64_t t) const;
+  // Deepest scope with begin <= t < end, or kNone. O(log n + depth).
+  uint32_t InnermostScopeAt(int64_t t) const;
+  // True if scope i was cut by the capture window (begin or end not recorded).
+  bool IsCut(uint32_t i) const;
+  // Nesting depth of scope i (0 = top level). O(depth).
+  int Depth(uint32_t i) const;
+};
+
+// A reference to one scope instance.
+struct ScopeRef {
+  uint32_t thread;
+  uint32_t index;
+};
+
+// Per-lock counters that are not spans.
+struct LockCounters {
+  uint64_t acquisitions = 0;           // kLockAcquired events
+  uint64_t contended = 0;              // acquisitions preceded by a kLockWait
+  uint64_t try_failed = 0;             // kLockTryFailed events
+  uint64_t releases_with_waiters = 0;  // kLockReleased with arg 1 (handed to a waiter)
+};
+
+enum class SchedulerSource : uint8_t { kNone, kPerf, kSchedStat };
+
+// Everything an analysis needs. Movable; build with LoadModel or BuildModel.
+struct Model {
+  reader::Trace info;    // header, properties and tables; Thread::events are empty
+  int64_t start_ns = 0;  // analysis domain: the capture, widened to cover all events
+  int64_t end_ns = 0;
+  SchedulerSource scheduler = SchedulerSource::kNone;
+  std::vector<ThreadModel> threads;
+  std::vector<StwSpan> stw;  // sorted by start
+  absl::flat_hash_map<uint64_t, LockCounters> locks;
+  // Scope instances per source location (index = location index), by thread then begin.
+  std::vector<std::vector<ScopeRef>> scopes_by_location;
+  uint64_t events = 0;
+  uint64_t unmatched_events = 0;  // ends whose begin was lost (not capture cuts)
+
+  int64_t duration_ns() const { return end_ns - start_ns; }
+  // Name of a lock / condvar from the objects table, else "lock 0x1f" / "condvar 0x1f".
+  std::string LockName(uint64_t id) const;
+  std::string CondName(uint64_t id) const;
+  // Name of a source location, or "(no scope)" for kNone.
+  const std::string& LocationName(uint32_t location) const;
+  // Name of the scope `index` of thread `thread` ("(no scope)" for kNone).
+  const std::string& ScopeName(uint32_t thread, uint32_t index) const;
+  // "name [tid]" of a thread, or "unknown" for kNone.
+  std::string ThreadLabel(uint32_t thread) const;
+  const Scope& scope(ScopeRef r) const { return threads[r.thread].scopes[r.index]; }
+
+  absl::flat_hash_map<uint64_t, std::string> object_names;  // (kind << 56 ^ id) -> name
+};
+
+struct LoadOptions {
+  // Decode the intact parts of a damaged file (see reader::ReadOptions).
+  bool salvage = false;
+  // Called after each block with (bytes consumed, file size). May be empty.
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+
+// Loads a trace file into a model, streaming. Errors are the reader's.
+absl::StatusOr<Model> LoadModel(const std::string& path, const LoadOptions& options = {});
+// As LoadModel, from bytes in memory.
+absl::StatusOr<Model> LoadModelFromBytes(std::string_view bytes, const std::string& name,
+                                         const LoadOptions& options = {});
+// Builds a model from a trace already read with reader::ReadTrace (pass it with
+// std::move to avoid a copy; its events are released as they are consumed).
+Model BuildModel(reader::Trace trace);
+
+}  // namespace tracelane::analysis
+
+#endif  // TRACELANE_VIEWER_ANALYSIS_MODEL_H_

@@ -1,0 +1,75 @@
+// Scope latency statistics per source location: count, total, mean, percentiles,
+// a log-scale histogram and the slowest instances.
+#ifndef TRACELANE_VIEWER_ANALYSIS_SCOPE_STATS_H_
+#define TRACELANE_VIEWER_ANALYSIS_SCOPE_STATS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "viewer/analysis/model.h"
+
+namespace tracelane::analysis {
+
+// Durations in [lo_ns, hi_ns): bucket 0 is [0, 1), bucket b > 0 is [2^(b-1), 2^b).
+struct HistogramBucket {
+  int64_t lo_ns;
+  int64_t hi_ns;
+  uint64_t count;
+};
+
+struct ScopeInstance {
+  ScopeRef ref;
+  int64_t begin_ns;
+  int64_t duration_ns;
+  bool cut;  // begin or end fell outside the capture window: a lower bound
+};
+
+struct ScopeStats {
+  uint32_t location = kNone;
+  std::string name;
+  std::string function;
+  std::string file;
+  uint32_t line = 0;
+  uint64_t count = 0;
+  int64_t total_ns = 0;
+  int64_t mean_ns = 0;
+  int64_t min_ns = 0;
+  // Nearest-rank percentiles: the smallest duration d with at least p% of
+  // instances <= d.
+  int64_t p50_ns = 0;
+  int64_t p90_ns = 0;
+  int64_t p99_ns = 0;
+  int64_t p999_ns = 0;
+  int64_t max_ns = 0;
+  std::vector<HistogramBucket> histogram;  // every bucket from min's to max's
+  std::vector<ScopeInstance> slowest;      // slowest first (see SlowerThan)
+};
+
+struct ScopeStatsOptions {
+  int slowest = 5;   // instances to keep per location
+  std::string name;  // only locations with this name; empty = all
+};
+
+// Statistics per location that has instances, sorted by total time, largest
+// first. O(n) per location (selection, not sorting).
+std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOptions& options = {});
+
+// The ordering of "slowest": longer first; ties by earlier begin, then thread,
+// then index. Deterministic.
+bool SlowerThan(const ScopeInstance& a, const ScopeInstance& b);
+
+// The rank-th slowest (1-based) instance among all scopes named `name`;
+// nullopt if there are fewer. `*count` (if given) receives the number of
+// instances with that name. O(n).
+std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, int rank,
+                                        uint64_t* count = nullptr);
+
+// Makes the ScopeInstance for a reference.
+ScopeInstance InstanceOf(const Model& m, ScopeRef ref);
+
+}  // namespace tracelane::analysis
+
+#endif  // TRACELANE_VIEWER_ANALYSIS_SCOPE_STATS_H_

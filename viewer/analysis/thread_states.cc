@@ -1,0 +1,78 @@
+#include "viewer/analysis/thread_states.h"
+
+#include <algorithm>
+#include <map>
+
+namespace tracelane::analysis {
+
+int64_t Sum(const StateDurations& d) {
+  int64_t s = 0;
+  for (int64_t v : d) s += v;
+  return s;
+}
+
+StateDurations StatesIn(const ThreadModel& t, int64_t from, int64_t to) {
+  StateDurations d{};
+  from = std::max(from, t.life_start_ns);
+  to = std::min(to, t.life_end_ns);
+  if (from >= to || t.states.empty()) return d;
+  for (size_t i = t.StateIndexAt(from); i < t.states.size() && t.states[i].start_ns < to; ++i) {
+    const int64_t a = std::max(from, t.states[i].start_ns), b = std::min(to, t.StateEnd(i));
+    if (b > a) d[static_cast<int>(t.states[i].state)] += b - a;
+  }
+  return d;
+}
+
+StateDurations ThreadTotals(const ThreadModel& t) {
+  StateDurations d{};
+  for (size_t i = 0; i < t.states.size(); ++i) {
+    d[static_cast<int>(t.states[i].state)] += t.StateEnd(i) - t.states[i].start_ns;
+  }
+  return d;
+}
+
+std::vector<ThreadStatesRow> ThreadStates(const Model& m) {
+  std::vector<ThreadStatesRow> rows;
+  rows.reserve(m.threads.size());
+  for (uint32_t i = 0; i < m.threads.size(); ++i) {
+    const ThreadModel& t = m.threads[i];
+    ThreadStatesRow r;
+    r.name = t.name;
+    r.tid = t.tid;
+    r.thread = i;
+    r.wall_ns = t.wall_ns();
+    r.ns = ThreadTotals(t);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<ThreadStatesRow> ThreadStatesByName(const Model& m) {
+  std::map<std::string, ThreadStatesRow> groups;
+  for (const ThreadStatesRow& r : ThreadStates(m)) {
+    auto [it, inserted] = groups.try_emplace(r.name);
+    ThreadStatesRow& g = it->second;
+    if (inserted) {
+      g.name = r.name;
+      g.threads = 0;
+    }
+    ++g.threads;
+    g.wall_ns += r.wall_ns;
+    for (int s = 0; s < kNumStates; ++s) g.ns[s] += r.ns[s];
+  }
+  std::vector<ThreadStatesRow> out;
+  out.reserve(groups.size());
+  for (auto& [name, g] : groups) out.push_back(std::move(g));
+  return out;
+}
+
+StateDurations TotalStates(const Model& m) {
+  StateDurations d{};
+  for (const ThreadModel& t : m.threads) {
+    const StateDurations x = ThreadTotals(t);
+    for (int s = 0; s < kNumStates; ++s) d[s] += x[s];
+  }
+  return d;
+}
+
+}  // namespace tracelane::analysis

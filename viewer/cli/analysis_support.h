@@ -1,0 +1,56 @@
+// Shared pieces of the analysis commands (summary, threads, scopes, locks, mmu,
+// explain, export): loading the model and the JSON shapes several commands print.
+#ifndef TRACELANE_VIEWER_CLI_ANALYSIS_SUPPORT_H_
+#define TRACELANE_VIEWER_CLI_ANALYSIS_SUPPORT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "viewer/analysis/lock_contention.h"
+#include "viewer/analysis/model.h"
+#include "viewer/analysis/scope_stats.h"
+#include "viewer/analysis/thread_states.h"
+#include "viewer/cli/command.h"
+#include "viewer/lib/json_writer.h"
+
+namespace tracelane::cli {
+
+// Flags every analysis command accepts without a value.
+inline const std::vector<std::string> kAnalysisBoolFlags = {"json", "salvage", "help", "h"};
+
+// Parses the command line: `valued` flags take a value, `boolean` flags (in
+// addition to kAnalysisBoolFlags) do not; at most `max_positional` arguments.
+// After printing `help` for --help it returns a kCancelled status.
+absl::StatusOr<Args> ParseCommand(int argc, char** argv, const char* help,
+                                  const std::vector<std::string>& valued,
+                                  const std::vector<std::string>& boolean = {},
+                                  size_t max_positional = 1);
+
+// Loads the model of the FILE argument (honours --salvage; progress on stderr
+// when it is a terminal). Errors carry the reader's message.
+absl::StatusOr<analysis::Model> LoadModelFor(const Args& args);
+
+// Parses --NAME as a positive integer, or returns `def` if absent.
+absl::StatusOr<int64_t> IntFlag(const Args& args, const std::string& name, int64_t def,
+                                int64_t min = 1);
+
+// "37.5%" of part/whole ("-" if whole is 0).
+std::string Percent(int64_t part, int64_t whole);
+// "+1.234567 s": a timestamp as an offset from the trace start.
+std::string Offset(const analysis::Model& m, int64_t ts_ns);
+
+// JSON: {"<state>_ns": ...} keys for every state (into the open object).
+void StateKeys(JsonWriter& j, const analysis::StateDurations& d);
+// JSON object of one thread-table row: name, tid, threads, wall_ns, non_running_ns, *_ns.
+void ThreadRowJson(JsonWriter& j, const analysis::ThreadStatesRow& r, bool group);
+// JSON object of one lock (see docs/ANALYSIS.md, `tracelane locks`).
+void LockJson(JsonWriter& j, const analysis::Model& m, const analysis::LockReport& r, int sites);
+// JSON object of one scope location (see docs/ANALYSIS.md, `tracelane scopes`).
+void ScopeJson(JsonWriter& j, const analysis::Model& m, const analysis::ScopeStats& s,
+               bool histogram);
+
+}  // namespace tracelane::cli
+
+#endif  // TRACELANE_VIEWER_CLI_ANALYSIS_SUPPORT_H_

@@ -1,0 +1,139 @@
+// `tracelane explain FILE --scope NAME --rank K`: why was this instance slow?
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "viewer/analysis/explain.h"
+#include "viewer/cli/analysis_support.h"
+#include "viewer/cli/command.h"
+#include "viewer/lib/json_writer.h"
+
+namespace tracelane::cli {
+namespace {
+
+constexpr char kHelp[] =
+    R"(usage: tracelane explain FILE --scope NAME [--rank K] [--json] [--salvage]
+
+Explains the K-th slowest instance of a scope (default: the slowest): its wall
+time split into thread states, and every non-running part attributed to a
+cause, largest (dominant) first: each lock wait names the lock, the thread that
+held it and the holder's scope at that time; each pause and stop-the-world is
+named; scheduler waits are counted; condvar waits name the notifier.
+
+  --scope NAME  the scope's name (as listed by `tracelane scopes`)
+  --rank K      1 = slowest (default), 2 = second slowest, ...
+  --json        {"scope", "rank", "instances", "thread", "tid", "start_ns",
+                "offset_ns", "end_ns", "wall_ns", "cut",
+                "states":{"running_ns",...,"unknown_ns"},
+                "dominant": <cause> or null, "causes":[<cause>,...]}
+                <cause> = {"kind", "description", "what", "object_id",
+                "duration_ns", "fraction", "count", "first_ns",
+                "other_thread", "other_tid", "other_scope"}
+                kind: lock_wait | condvar_wait | io_wait | sleep | syscall |
+                pause | stop_the_world | runnable | unknown; other_* is the lock
+                holder, condvar notifier or stop-the-world initiator ("" / 0
+                when unknown); other_scope is the holder's scope
+  --salvage     read the intact parts of a truncated or damaged file
+)";
+
+void CauseJson(JsonWriter& j, const analysis::Model& m, const analysis::Cause& c, int64_t wall) {
+  j.BeginObject();
+  j.Key("kind").String(analysis::CauseKindKey(c.kind));
+  j.Key("description").String(analysis::DescribeCause(m, c));
+  j.Key("what").String(c.what);
+  j.Key("object_id").Uint(c.object_id);
+  j.Key("duration_ns").Int(c.duration_ns);
+  j.Key("fraction").Double(wall > 0 ? static_cast<double>(c.duration_ns) / wall : 0);
+  j.Key("count").Uint(c.count);
+  j.Key("first_ns").Int(c.first_ns);
+  const bool known = c.other_thread != analysis::kNone;
+  j.Key("other_thread").String(known ? m.threads[c.other_thread].name : "");
+  j.Key("other_tid").Int(known ? m.threads[c.other_thread].tid : 0);
+  j.Key("other_scope").String(c.other_scope);
+  j.EndObject();
+}
+
+}  // namespace
+
+int RunExplain(int argc, char** argv) {
+  absl::StatusOr<Args> args = ParseCommand(argc, argv, kHelp, {"scope", "rank"});
+  if (absl::IsCancelled(args.status())) return 0;
+  if (!args.ok()) return Fail(std::string(args.status().message()));
+  if (!args->Has("scope") || args->Get("scope").empty()) {
+    return Fail("explain needs --scope NAME (see --help)");
+  }
+  absl::StatusOr<int64_t> rank = IntFlag(*args, "rank", 1);
+  if (!rank.ok()) return Fail(std::string(rank.status().message()));
+  absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
+  if (!m.ok()) return Fail(std::string(m.status().message()));
+  const std::string name = args->Get("scope");
+  uint64_t count = 0;
+  std::optional<analysis::ScopeInstance> inst =
+      analysis::NthSlowest(*m, name, static_cast<int>(std::min<int64_t>(*rank, INT32_MAX)), &count);
+  if (count == 0) {
+    return Fail(absl::StrCat("no scope named '", name, "' in ", args->positional[0],
+                             " (run 'tracelane scopes FILE' for the list)"));
+  }
+  if (!inst) {
+    return Fail(
+        absl::StrCat("--rank ", *rank, " is out of range: '", name, "' has ", count, " instances"));
+  }
+  const analysis::Explanation ex = analysis::Explain(*m, *inst);
+  const analysis::ThreadModel& t = m->threads[inst->ref.thread];
+  const int64_t wall = inst->duration_ns;
+  if (args->Has("json")) {
+    JsonWriter j;
+    j.BeginObject();
+    j.Key("scope").String(ex.scope);
+    j.Key("rank").Int(*rank);
+    j.Key("instances").Uint(count);
+    j.Key("thread").String(t.name);
+    j.Key("tid").Int(t.tid);
+    j.Key("start_ns").Int(inst->begin_ns);
+    j.Key("offset_ns").Int(inst->begin_ns - m->start_ns);
+    j.Key("end_ns").Int(inst->begin_ns + wall);
+    j.Key("wall_ns").Int(wall);
+    j.Key("cut").Bool(inst->cut);
+    j.Key("states").BeginObject();
+    StateKeys(j, ex.states);
+    j.EndObject();
+    j.Key("dominant");
+    if (ex.causes.empty()) {
+      j.Null();
+    } else {
+      CauseJson(j, *m, ex.causes.front(), wall);
+    }
+    j.Key("causes").BeginArray();
+    for (const auto& c : ex.causes) CauseJson(j, *m, c, wall);
+    j.EndArray().EndObject();
+    std::cout << j.str() << "\n";
+    return 0;
+  }
+  std::cout << absl::StrFormat("%s  rank %d of %d  on %s  at %s  wall %s%s\n", ex.scope, *rank,
+                               count, m->ThreadLabel(inst->ref.thread), Offset(*m, inst->begin_ns),
+                               FormatDuration(wall),
+                               inst->cut ? "  (cut by the capture window)" : "");
+  if (ex.causes.empty()) {
+    std::cout << "dominant cause: none: the thread was running the whole time\n";
+  } else {
+    const analysis::Cause& d = ex.causes.front();
+    std::cout << absl::StrFormat("dominant cause: %s  %s (%s)\n", analysis::DescribeCause(*m, d),
+                                 FormatDuration(d.duration_ns), Percent(d.duration_ns, wall));
+  }
+  std::cout << "\nstates:\n";
+  for (int s = 0; s < analysis::kNumStates; ++s) {
+    if (ex.states[s] == 0) continue;
+    std::cout << absl::StrFormat("  %-13s %12s %7s\n",
+                                 analysis::StateLabel(static_cast<analysis::ThreadState>(s)),
+                                 FormatDuration(ex.states[s]), Percent(ex.states[s], wall));
+  }
+  if (!ex.causes.empty()) std::cout << "\ncauses (largest first):\n";
+  for (const auto& c : ex.causes) {
+    std::cout << absl::StrFormat("  %12s %7s  %s  (first at %s)\n", FormatDuration(c.duration_ns),
+                                 Percent(c.duration_ns, wall), analysis::DescribeCause(*m, c),
+                                 Offset(*m, c.first_ns));
+  }
+  return 0;
+}
+
+}  // namespace tracelane::cli

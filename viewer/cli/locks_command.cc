@@ -1,0 +1,86 @@
+// `tracelane locks FILE`: lock contention per lock, with waiting and holding sites.
+#include <iostream>
+
+#include "absl/strings/str_format.h"
+#include "viewer/analysis/lock_contention.h"
+#include "viewer/cli/analysis_support.h"
+#include "viewer/cli/command.h"
+#include "viewer/lib/json_writer.h"
+
+namespace tracelane::cli {
+namespace {
+
+constexpr char kHelp[] = R"(usage: tracelane locks FILE [--sites N] [--limit N] [--json] [--salvage]
+
+Per lock, most waited-for first: acquisitions, contended acquisitions, failed
+try-locks, total / max / mean wait; the call sites that waited (the waiter's
+innermost scope) and the call sites that held the lock while others waited (the
+holder's innermost scope), each ranked by the wait it accounts for; and the
+holder threads.
+
+  --sites N   call sites listed per lock (default 5)
+  --limit N   at most N locks (default: all)
+  --json      {"total_wait_ns":..,"locks":[{name, id, acquisitions, contended,
+              try_failed, releases_with_waiters, waits, total_wait_ns,
+              max_wait_ns, mean_wait_ns,
+              waiting_sites:[{name, waits, wait_ns}], holding_sites:[...],
+              holder_threads:[...]}]}
+  --salvage   read the intact parts of a truncated or damaged file
+)";
+
+void PrintSites(const char* title, const std::vector<analysis::CallSite>& sites, int64_t n,
+                int64_t total) {
+  if (sites.empty()) return;
+  std::cout << "    " << title << ":\n";
+  for (int64_t i = 0; i < n && i < static_cast<int64_t>(sites.size()); ++i) {
+    std::cout << absl::StrFormat("      %12s %7s %7d waits  %s\n", FormatDuration(sites[i].wait_ns),
+                                 Percent(sites[i].wait_ns, total), sites[i].waits, sites[i].name);
+  }
+}
+
+}  // namespace
+
+int RunLocks(int argc, char** argv) {
+  absl::StatusOr<Args> args = ParseCommand(argc, argv, kHelp, {"sites", "limit"});
+  if (absl::IsCancelled(args.status())) return 0;
+  if (!args.ok()) return Fail(std::string(args.status().message()));
+  absl::StatusOr<int64_t> sites = IntFlag(*args, "sites", 5, 0);
+  if (!sites.ok()) return Fail(std::string(sites.status().message()));
+  absl::StatusOr<int64_t> limit = IntFlag(*args, "limit", INT64_MAX);
+  if (!limit.ok()) return Fail(std::string(limit.status().message()));
+  absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
+  if (!m.ok()) return Fail(std::string(m.status().message()));
+  std::vector<analysis::LockReport> locks = analysis::LockContention(*m);
+  if (static_cast<int64_t>(locks.size()) > *limit) locks.resize(*limit);
+  const int n = static_cast<int>(std::min<int64_t>(*sites, 1 << 20));
+  if (args->Has("json")) {
+    JsonWriter j;
+    j.BeginObject();
+    j.Key("total_wait_ns").Int(analysis::TotalLockWait(*m));
+    j.Key("locks").BeginArray();
+    for (const auto& r : locks) LockJson(j, *m, r, n);
+    j.EndArray().EndObject();
+    std::cout << j.str() << "\n";
+    return 0;
+  }
+  if (locks.empty()) {
+    std::cout << "(no lock events in this trace)\n";
+    return 0;
+  }
+  std::cout << absl::StrFormat("%-28s %10s %10s %8s %8s %12s %12s %12s\n", "lock", "acquired",
+                               "contended", "tryfail", "handoffs", "total wait", "max wait",
+                               "mean wait");
+  for (const auto& r : locks) {
+    std::cout << absl::StrFormat(
+        "%-28.28s %10d %10d %8d %8d %12s %12s %12s\n", r.name, r.acquisitions, r.contended,
+        r.try_failed, r.releases_with_waiters, FormatDuration(r.total_wait_ns),
+        FormatDuration(r.max_wait_ns),
+        FormatDuration(r.waits ? r.total_wait_ns / static_cast<int64_t>(r.waits) : 0));
+    PrintSites("waiting at", r.waiting_sites, n, r.total_wait_ns);
+    PrintSites("held at", r.holding_sites, n, r.total_wait_ns);
+    PrintSites("held by", r.holder_threads, n, r.total_wait_ns);
+  }
+  return 0;
+}
+
+}  // namespace tracelane::cli
