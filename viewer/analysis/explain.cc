@@ -43,22 +43,6 @@ CauseKind KindOf(ThreadState s) {
   }
 }
 
-ThreadState BlockState(format::BlockKind k) {
-  switch (k) {
-    case format::BlockKind::kIo:
-    case format::BlockKind::kNetwork:
-      return ThreadState::kIoWait;
-    case format::BlockKind::kSleep:
-      return ThreadState::kSleep;
-    case format::BlockKind::kSyscall:
-      return ThreadState::kSyscall;
-    case format::BlockKind::kCondvar:
-      return ThreadState::kCondvarWait;
-    default:
-      return ThreadState::kUnknown;
-  }
-}
-
 }  // namespace
 
 const char* CauseKindKey(CauseKind k) {
@@ -104,7 +88,7 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
         c.object_id = w->cond_id;
         c.other_thread = w->notifier_thread;
       } else if (const Block* k = Covering(t.blocks, x, [](const Block& k) {
-                   return BlockState(k.kind) == ThreadState::kCondvarWait;
+                   return StateOfBlock(k.kind) == ThreadState::kCondvarWait;
                  })) {
         c.what = m.LocationName(k->location);
       }
@@ -114,7 +98,7 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
     case ThreadState::kSyscall:
     case ThreadState::kUnknown:
       if (const Block* k =
-              Covering(t.blocks, x, [st](const Block& k) { return BlockState(k.kind) == st; })) {
+              Covering(t.blocks, x, [st](const Block& k) { return StateOfBlock(k.kind) == st; })) {
         c.what = m.LocationName(k->location);
       }
       break;

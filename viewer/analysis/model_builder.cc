@@ -24,23 +24,6 @@ StateTracker::Counter CounterOf(format::BlockKind kind) {
   return StateTracker::kUserBlock;
 }
 
-ThreadState StateOf(format::BlockKind kind) {
-  switch (kind) {
-    case format::BlockKind::kIo:
-    case format::BlockKind::kNetwork:
-      return ThreadState::kIoWait;
-    case format::BlockKind::kSleep:
-      return ThreadState::kSleep;
-    case format::BlockKind::kSyscall:
-      return ThreadState::kSyscall;
-    case format::BlockKind::kCondvar:
-      return ThreadState::kCondvarWait;
-    case format::BlockKind::kUser:
-      return ThreadState::kUnknown;
-  }
-  return ThreadState::kUnknown;
-}
-
 format::BlockKind KindFromArg(const reader::Event& e) {
   if (!e.has_arg || e.arg < 1 || e.arg > 6) return format::BlockKind::kUser;
   return static_cast<format::BlockKind>(e.arg);
@@ -458,7 +441,7 @@ Model ModelBuilder::Finish(reader::Trace info) {
       const format::BlockKind kind =
           it != block_kinds_.end() ? it->second : format::BlockKind::kUser;
       b.m.blocks.push_back(Block{b.m.life_start_ns, end, loc, kind});
-      b.retro.push_back(StateOverlay{b.m.life_start_ns, end, StateOf(kind)});
+      b.retro.push_back(StateOverlay{b.m.life_start_ns, end, StateOfBlock(kind)});
     }
   }
   std::sort(stw_.begin(), stw_.end(),

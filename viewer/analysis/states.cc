@@ -52,6 +52,23 @@ const char* StateLabel(ThreadState s) {
   return "unknown";
 }
 
+ThreadState StateOfBlock(format::BlockKind kind) {
+  switch (kind) {
+    case format::BlockKind::kIo:
+    case format::BlockKind::kNetwork:
+      return ThreadState::kIoWait;
+    case format::BlockKind::kSleep:
+      return ThreadState::kSleep;
+    case format::BlockKind::kSyscall:
+      return ThreadState::kSyscall;
+    case format::BlockKind::kCondvar:
+      return ThreadState::kCondvarWait;
+    case format::BlockKind::kUser:
+      return ThreadState::kUnknown;
+  }
+  return ThreadState::kUnknown;
+}
+
 int StatePrecedence(ThreadState s) {
   switch (s) {
     case ThreadState::kPaused:

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "tracelane/format.h"
+
 namespace tracelane::analysis {
 
 // What a thread is doing. Every nanosecond of a thread's life inside the capture
@@ -34,6 +36,10 @@ const char* StateLabel(ThreadState s);
 //   Paused > Lock wait > Condvar wait > IO wait > Sleep > Syscall > Runnable >
 //   Unknown > Running.
 int StatePrecedence(ThreadState s);
+
+// The state a TRACE_BLOCK of `kind` puts its thread in (io and network: IO wait;
+// user-defined waits: Unknown).
+ThreadState StateOfBlock(format::BlockKind kind);
 
 // A maximal run of one state. The span ends where the next one starts (or at the
 // thread's life end for the last span).
