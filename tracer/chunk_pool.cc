@@ -57,6 +57,19 @@ void ChunkPool::Destroy() {
   chunk_count_ = 0;
 }
 
+bool ChunkPool::PopOldestFull(uint32_t* index) {
+  // Every chunk is free, being written or full, so under the flight-recorder
+  // policy a full one exists unless all are being written. Pop can still fail
+  // briefly when the thread publishing the oldest cell was preempted mid-push;
+  // retry a bounded number of times (yielding the CPU) before giving up and
+  // dropping, so a preempted peer costs a few microseconds, not lost events.
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    if (full_.Pop(index)) return true;
+    sched_yield();
+  }
+  return false;
+}
+
 uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_before) {
   uint32_t index;
   const auto take = [&](uint32_t i, bool aged) {
@@ -76,7 +89,7 @@ uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_bef
     take(index, /*aged=*/true);
   } else if (free_.Pop(&index)) {
     in_use_.fetch_add(1, std::memory_order_relaxed);
-  } else if (policy_ == OverflowPolicy::kOverwriteOldest && full_.Pop(&index)) {
+  } else if (policy_ == OverflowPolicy::kOverwriteOldest && PopOldestFull(&index)) {
     take(index, /*aged=*/false);
   } else {
     return kNoChunk;

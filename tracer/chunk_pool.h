@@ -84,6 +84,9 @@ class ChunkPool {
   uint64_t in_use() const { return in_use_.load(std::memory_order_relaxed); }
 
  private:
+  // Pops the oldest full chunk, riding out a peer preempted mid-publish.
+  bool PopOldestFull(uint32_t* index);
+
   RawEvent* data_ = nullptr;
   ChunkDesc* descs_ = nullptr;
   size_t bytes_ = 0;

@@ -208,6 +208,7 @@ class ABSL_LOCKABLE SharedMutex {
 
   // Threads currently blocked in lock() or lock_shared(); racy, for diagnostics.
   int waiter_count() const { return handoff_.waiters.load(std::memory_order_relaxed); }
+  // The id this lock has in traces. O(1).
   uint64_t id() const { return internal::ObjectId(this); }
 
  private:
@@ -285,6 +286,7 @@ class CondVar {
     return wait_until(lock, std::chrono::steady_clock::now() + timeout, std::move(pred));
   }
 
+  // The id this condvar has in traces. O(1).
   uint64_t id() const { return internal::ObjectId(this); }
 
  private:

@@ -56,25 +56,42 @@ __attribute__((noinline, cold)) void Record(AllocOp op, uint64_t t0, uint64_t t1
   g_record(static_cast<uint32_t>(op), t0, t1, size, tracelane::internal::g_use_tsc ? 1 : 0);
 }
 
-// The hot path: two clock reads and a compare around the call. The clock
-// choice is read once (ReadTicks() would test it twice around the call).
+// Without an invariant TSC (rare): the same through clock_gettime.
+template <typename F>
+__attribute__((noinline)) auto TimedMonotonic(AllocOp op, uint64_t size, F&& call) {
+  const uint64_t t0 = ReadTicks();
+  auto result = call();
+  const uint64_t t1 = ReadTicks();
+  if (t1 - t0 >= g_threshold->load(std::memory_order_relaxed)) Record(op, t0, t1, size);
+  return result;
+}
+
+// The hot path: two TSC reads and a compare around the call. The threshold is
+// loaded after the call so that as little as possible lives across it.
 template <typename F>
 inline auto Timed(AllocOp op, uint64_t size, F&& call) {
-  const uint64_t threshold = g_threshold->load(std::memory_order_relaxed);
 #ifdef TRACELANE_HAVE_RDTSC
   if (__builtin_expect(tracelane::internal::g_use_tsc, 1)) {
     const uint64_t t0 = __rdtsc();
     auto result = call();
     const uint64_t t1 = __rdtsc();
-    if (__builtin_expect(t1 - t0 >= threshold, 0)) Record(op, t0, t1, size);
+    if (__builtin_expect(t1 - t0 >= g_threshold->load(std::memory_order_relaxed), 0)) {
+      Record(op, t0, t1, size);
+    }
     return result;
   }
 #endif
-  const uint64_t t0 = ReadTicks();
-  auto result = call();
-  const uint64_t t1 = ReadTicks();
-  if (__builtin_expect(t1 - t0 >= threshold, 0)) Record(op, t0, t1, size);
-  return result;
+  return TimedMonotonic(op, size, call);
+}
+
+// free() of a block that is not cache-sized; `head` is its chunk header.
+__attribute__((noinline)) void TimedFree(void* p, size_t head) {
+  const size_t chunk = head & ~size_t{7};
+  const bool mmapped = (head & 2) != 0;
+  Timed(AllocOp::kFree, chunk - (mmapped ? 2 : 1) * sizeof(size_t), [&] {
+    __libc_free(p);
+    return 0;
+  });
 }
 
 bool IsPowerOfTwo(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
@@ -143,18 +160,12 @@ void free(void* p) {
   if (p == nullptr) return;
   // glibc's chunk header (the size word before the block, flags in the low 3
   // bits) says how big the block is; free reads it first anyway. Blocks served
-  // by the per-thread cache are freed untimed (see alloc_pause.h).
+  // by the per-thread cache are freed untimed (see alloc_pause.h): a tail call.
   const size_t head = static_cast<const size_t*>(p)[-1];
-  const size_t chunk = head & ~size_t{7};
-  const bool mmapped = (head & 2) != 0;
-  if (!mmapped && chunk <= g_untimed_free_max) {
-    __libc_free(p);
-    return;
+  if (__builtin_expect((head & 2) == 0 && (head & ~size_t{7}) <= g_untimed_free_max, 1)) {
+    return __libc_free(p);
   }
-  Timed(AllocOp::kFree, chunk - (mmapped ? 2 : 1) * sizeof(size_t), [&] {
-    __libc_free(p);
-    return 0;
-  });
+  TimedFree(p, head);
 }
 
 void* calloc(size_t n, size_t size) {
