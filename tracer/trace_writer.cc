@@ -1,6 +1,5 @@
 #include "tracer/trace_writer.h"
 
-#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -14,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "tracelane/capture.h"
 #include "tracelane/trace.h"
+#include "tracer/file_headers.h"
 
 namespace tracelane::internal {
 namespace {
@@ -60,14 +60,9 @@ class BlockSink {
       }
     }
     if (flags == 0) stored = raw;
-    format::BlockHeader h{};
-    h.magic = format::kBlockMagic;
-    h.type = static_cast<uint16_t>(type);
-    h.flags = flags;
-    h.stored_size = static_cast<uint32_t>(stored.size());
-    h.raw_size = static_cast<uint32_t>(raw.size());
-    h.payload_crc32 = crc32(0, reinterpret_cast<const Bytef*>(stored.data()), stored.size());
-    h.header_crc32 = crc32(0, reinterpret_cast<const Bytef*>(&h), 20);
+    const format::BlockHeader h = MakeBlockHeader(
+        type, flags, static_cast<uint32_t>(stored.size()), static_cast<uint32_t>(raw.size()),
+        crc32(0, reinterpret_cast<const Bytef*>(stored.data()), stored.size()));
     out_.write(reinterpret_cast<const char*>(&h), sizeof(h));
     out_.write(stored.data(), static_cast<std::streamsize>(stored.size()));
     bytes_ += sizeof(h) + stored.size();
@@ -297,20 +292,10 @@ absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* st
     }
   }
 
-  format::FileHeader h{};
-  std::memcpy(h.magic, format::kFileMagic, sizeof(h.magic));
-  h.version = format::kFormatVersion;
-  h.header_size = sizeof(h);
-  h.realtime_anchor_ns = cal.realtime0_ns;
-  h.monotonic_anchor_ns = cal.mono0_ns;
-  h.tsc_hz = cal.Hz();
-  h.clock_source = static_cast<uint32_t>(cal.tsc ? format::ClockSource::kTsc
-                                                 : format::ClockSource::kClockMonotonic);
-  h.pid = static_cast<uint32_t>(getpid());
-  h.capture_start_ns = snap.begin_ticks != 0 ? cal.ToNs(snap.begin_ticks)
-                                             : (first_ns == INT64_MAX ? 0 : first_ns);
-  h.capture_end_ns = cal.ToNs(snap.end_ticks);
-  h.header_crc32 = crc32(0, reinterpret_cast<const Bytef*>(&h), 68);
+  const format::FileHeader h = MakeFileHeader(
+      cal,
+      snap.begin_ticks != 0 ? cal.ToNs(snap.begin_ticks) : (first_ns == INT64_MAX ? 0 : first_ns),
+      cal.ToNs(snap.end_ticks));
   out.write(reinterpret_cast<const char*>(&h), sizeof(h));
 
   BlockSink sink(out);

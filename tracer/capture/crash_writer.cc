@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "tracelane/format.h"
 #include "tracelane/trace.h"
+#include "tracer/file_headers.h"
 #include "tracer/recorder_state.h"
 
 // Everything reachable from CrashWriter::Write must stay async-signal-safe: no
@@ -323,19 +323,8 @@ int64_t CrashWriter::Write(int signo) {
   const uint64_t now = ReadTicks();
 
   // Header.
-  format::FileHeader h{};
-  std::memcpy(h.magic, format::kFileMagic, sizeof(h.magic));
-  h.version = format::kFormatVersion;
-  h.header_size = sizeof(h);
-  h.realtime_anchor_ns = cal.realtime0_ns;
-  h.monotonic_anchor_ns = cal.mono0_ns;
-  h.tsc_hz = cal.Hz();
-  h.clock_source = static_cast<uint32_t>(cal.tsc ? format::ClockSource::kTsc
-                                                 : format::ClockSource::kClockMonotonic);
-  h.pid = static_cast<uint32_t>(getpid());
-  h.capture_start_ns = 0;  // whatever the buffer holds
-  h.capture_end_ns = ToNs(now);
-  h.header_crc32 = crc32(0, reinterpret_cast<const Bytef*>(&h), 68);
+  const format::FileHeader h =
+      MakeFileHeader(cal, /*capture_start_ns=*/0 /* whatever the buffer holds */, ToNs(now));
   Put(&h, sizeof(h));
 
   // Properties with the progress field, written first and patched as we go.

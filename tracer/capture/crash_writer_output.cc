@@ -12,6 +12,7 @@
 #include "tracelane/format.h"
 #include "tracer/capture/crash_writer.h"
 #include "tracer/capture/signal_names.h"
+#include "tracer/file_headers.h"
 #include "tracer/recorder_state.h"
 
 namespace tracelane::internal {
@@ -118,14 +119,9 @@ void CrashWriter::BeginBlock(uint16_t type) {
 }
 
 void CrashWriter::EndBlock() {
-  format::BlockHeader h{};
-  h.magic = format::kBlockMagic;
-  h.type = pending_type_;
-  h.flags = 0;
-  h.stored_size = static_cast<uint32_t>(block_len_);
-  h.raw_size = static_cast<uint32_t>(block_len_);
-  h.payload_crc32 = block_crc_;
-  h.header_crc32 = crc32(0, reinterpret_cast<const Bytef*>(&h), 20);
+  const format::BlockHeader h =
+      MakeBlockHeader(static_cast<format::BlockType>(pending_type_), /*flags=*/0,
+                      static_cast<uint32_t>(block_len_), static_cast<uint32_t>(block_len_), block_crc_);
   const uint64_t header_off = block_header_off_;
   block_header_off_ = 0;
   Flush();
@@ -215,13 +211,10 @@ void CrashWriter::BuildProperties(int signo) {
 }
 
 void CrashWriter::WriteProperties() {
-  format::BlockHeader h{};
-  h.magic = format::kBlockMagic;
-  h.type = static_cast<uint16_t>(format::BlockType::kProperties);
-  h.stored_size = static_cast<uint32_t>(props_len_);
-  h.raw_size = static_cast<uint32_t>(props_len_);
-  h.payload_crc32 = crc32(0, reinterpret_cast<const Bytef*>(props_.get()), props_len_);
-  h.header_crc32 = crc32(0, reinterpret_cast<const Bytef*>(&h), 20);
+  const format::BlockHeader h = MakeBlockHeader(
+      format::BlockType::kProperties, /*flags=*/0, static_cast<uint32_t>(props_len_),
+      static_cast<uint32_t>(props_len_),
+      crc32(0, reinterpret_cast<const Bytef*>(props_.get()), props_len_));
   Flush();
   if (failed_) return;
   if (lseek(fd_, static_cast<off_t>(props_header_off_), SEEK_SET) < 0) {
