@@ -32,7 +32,7 @@ class IndexQueue {
       const int64_t diff = static_cast<int64_t>(seq) - static_cast<int64_t>(pos);
       if (diff == 0) {
         if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          cell.value = v;
+          cell.value.store(v, std::memory_order_relaxed);
           cell.seq.store(pos + 1, std::memory_order_release);
           return true;
         }
@@ -56,7 +56,7 @@ class IndexQueue {
       const uint64_t seq = cell.seq.load(std::memory_order_acquire);
       const int64_t diff = static_cast<int64_t>(seq) - static_cast<int64_t>(pos + 1);
       if (diff == 0) {
-        const uint32_t value = cell.value;
+        const uint32_t value = cell.value.load(std::memory_order_relaxed);
         if (!pred(value)) return false;
         if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
           *v = value;
@@ -73,29 +73,15 @@ class IndexQueue {
 
   // Removes the oldest element into `*v`. Returns false if empty.
   bool Pop(uint32_t* v) {
-    uint64_t pos = head_.load(std::memory_order_relaxed);
-    for (;;) {
-      Cell& cell = cells_[pos & mask_];
-      const uint64_t seq = cell.seq.load(std::memory_order_acquire);
-      const int64_t diff = static_cast<int64_t>(seq) - static_cast<int64_t>(pos + 1);
-      if (diff == 0) {
-        if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          *v = cell.value;
-          cell.seq.store(pos + mask_ + 1, std::memory_order_release);
-          return true;
-        }
-      } else if (diff < 0) {
-        return false;
-      } else {
-        pos = head_.load(std::memory_order_relaxed);
-      }
-    }
+    return PopIf([](uint32_t) { return true; }, v);
   }
 
  private:
   struct Cell {
     std::atomic<uint64_t> seq{0};
-    uint32_t value = 0;
+    // Atomic (relaxed: a plain mov) because PopIf reads it before winning the
+    // CAS, possibly while the cell is being recycled; the CAS decides.
+    std::atomic<uint32_t> value{0};
   };
   std::unique_ptr<Cell[]> cells_;
   uint64_t mask_ = 0;
