@@ -25,7 +25,11 @@ ChunkPool::~ChunkPool() { Destroy(); }
 
 void ChunkPool::Init(size_t bytes, uint32_t chunk_events, OverflowPolicy policy) {
   Destroy();
-  chunk_events_ = chunk_events < 64 ? 64 : chunk_events;
+  // Whole kBoundaryBytes blocks, so every chunk ends on an aligned boundary (the
+  // hot path detects a chunk's end from the cursor's low bits; see recorder.h).
+  constexpr uint32_t kBlockEvents = kBoundaryBytes / sizeof(RawEvent);
+  chunk_events_ = chunk_events < kBlockEvents ? kBlockEvents : chunk_events;
+  chunk_events_ = (chunk_events_ + kBlockEvents - 1) / kBlockEvents * kBlockEvents;
   const size_t chunk_bytes = size_t{chunk_events_} * sizeof(RawEvent);
   chunk_count_ = static_cast<uint32_t>(bytes / chunk_bytes);
   if (chunk_count_ < 4) chunk_count_ = 4;
@@ -78,6 +82,7 @@ uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_bef
     reclaimed->aged = aged;
     reclaimed->owner = d.owner.load(std::memory_order_relaxed);
     reclaimed->count = d.count.load(std::memory_order_relaxed);
+    reclaimed->events = d.events.load(std::memory_order_relaxed);
     reclaimed->first_ticks = d.first_ticks.load(std::memory_order_relaxed);
     reclaimed->last_ticks = d.last_ticks.load(std::memory_order_relaxed);
   };
@@ -101,10 +106,11 @@ uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_bef
   d.state.store(kChunkWriting, std::memory_order_release);
   d.owner.store(owner, std::memory_order_relaxed);
   d.count.store(0, std::memory_order_relaxed);
+  d.events.store(0, std::memory_order_relaxed);
   return index;
 }
 
-bool ChunkPool::Release(uint32_t index, uint32_t count) {
+bool ChunkPool::Release(uint32_t index, uint32_t count, uint32_t events) {
   ChunkDesc& d = descs_[index];
   if (count == 0) {
     d.state.store(kChunkFree, std::memory_order_release);
@@ -123,6 +129,7 @@ bool ChunkPool::Release(uint32_t index, uint32_t count) {
   while (first < count && !is_event(data[first])) ++first;
   while (last > first && !is_event(data[last - 1])) --last;
   d.count.store(count, std::memory_order_relaxed);
+  d.events.store(events, std::memory_order_relaxed);
   d.first_ticks.store(first < last ? data[first].ticks : 0, std::memory_order_relaxed);
   d.last_ticks.store(first < last ? data[last - 1].ticks : 0, std::memory_order_relaxed);
   d.seq.store(next_seq_.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);

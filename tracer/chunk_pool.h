@@ -24,7 +24,8 @@ enum ChunkState : uint32_t { kChunkFree = 0, kChunkWriting = 1, kChunkFull = 2 }
 struct alignas(64) ChunkDesc {
   std::atomic<uint32_t> state{kChunkFree};
   std::atomic<void*> owner{nullptr};    // ThreadRecord* of the writer
-  std::atomic<uint32_t> count{0};       // events written; valid when Full
+  std::atomic<uint32_t> count{0};       // slots written; valid when Full
+  std::atomic<uint32_t> events{0};      // of which events (not arg/pad slots)
   std::atomic<uint64_t> generation{0};  // bumped each time the chunk is acquired
   std::atomic<uint64_t> seq{0};         // global release order
   std::atomic<uint64_t> first_ticks{0};
@@ -35,7 +36,8 @@ struct alignas(64) ChunkDesc {
 struct Reclaimed {
   bool any = false;
   void* owner = nullptr;
-  uint32_t count = 0;
+  uint32_t count = 0;   // slots
+  uint32_t events = 0;  // events among them
   // True when the chunk was taken because its data had aged past the retention
   // window (not a loss); false when the budget forced the reuse (a loss).
   bool aged = false;
@@ -71,9 +73,10 @@ class ChunkPool {
   // chunk is reused first when all of its events are older than that tick value,
   // so memory in use tracks the retention window instead of the whole budget.
   uint32_t Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_before = 0);
-  // Publishes a chunk holding `count` events as Full (joins the FIFO) and returns
-  // true; an empty chunk goes back to the free list and false is returned.
-  bool Release(uint32_t index, uint32_t count);
+  // Publishes a chunk holding `count` slots, `events` of them events, as Full
+  // (joins the FIFO) and returns true; an empty chunk goes back to the free list
+  // and false is returned. O(1) plus skipping non-event slots at either end.
+  bool Release(uint32_t index, uint32_t count, uint32_t events);
 
   RawEvent* Data(uint32_t index) const { return data_ + size_t{index} * chunk_events_; }
   ChunkDesc& Desc(uint32_t index) const { return descs_[index]; }

@@ -5,6 +5,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "tracelane/internal/clock.h"
+#include "tracelane/internal/recorder.h"
 
 #ifdef TRACELANE_HAVE_RDTSC
 #include <cpuid.h>
@@ -64,6 +65,9 @@ __attribute__((constructor(101))) void InitClock() {
     g_use_tsc = false;
   } else {
     g_use_tsc = HasInvariantTsc();
+  }
+  if (g_mode.load(std::memory_order_relaxed) != kModeOff) {
+    g_mode.store(g_use_tsc ? kModeTsc : kModeClock, std::memory_order_relaxed);
   }
   g_anchor0 = TakeAnchor();
 }

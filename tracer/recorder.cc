@@ -14,8 +14,10 @@
 
 namespace tracelane::internal {
 
-thread_local ThreadCursor tls_cursor __attribute__((tls_model("initial-exec")));
-std::atomic<bool> g_enabled{true};
+TRACELANE_CONSTINIT thread_local ThreadCursor tls_cursor __attribute__((tls_model("initial-exec")));
+// Starts on with clock_gettime; InitClock switches to the TSC once it has checked
+// that the TSC is invariant.
+std::atomic<uint8_t> g_mode{kModeClock};
 
 namespace {
 
@@ -36,7 +38,9 @@ struct LocalState {
   int64_t tid;
 };
 thread_local LocalState tls_state __attribute__((tls_model("initial-exec")));
-thread_local RawEvent tls_reentry[kReentrySlots];
+// Ends on a kBoundaryBytes boundary, like every area a cursor points into.
+alignas(kBoundaryBytes) thread_local RawEvent tls_reentry[kReentrySlots];
+static_assert(sizeof(tls_reentry) % kBoundaryBytes == 0);
 
 struct ExitHook {
   bool armed = false;
@@ -90,17 +94,20 @@ RawEvent* UseReentry(LocalState& s, ThreadCursor& c) {
 
 // Accounts for the events in the area ending at `pos` that the cursor is leaving:
 // a chunk is published, scratch and re-entry events are counted as dropped.
+// Chunk and scratch areas are counted as slots minus `extra` (no scan); the tiny
+// re-entry area is scanned.
 void RetireArea(LocalState& s, RawEvent* pos, RecorderState& r) {
+  const uint32_t extra = tls_cursor.extra;
   if (InRange(pos, tls_reentry, kReentrySlots)) {
     s.pending_dropped += CountEvents(tls_reentry, pos);
   } else if (s.has_chunk) {
     RawEvent* begin = r.pool.Data(s.chunk);
     const uint32_t n = static_cast<uint32_t>(pos - begin);
     s.record->current_chunk.store(kNoChunk, std::memory_order_release);
-    if (!r.pool.Release(s.chunk, n)) ThreadRegistry::Unref(s.record);
+    if (!r.pool.Release(s.chunk, n, n - extra)) ThreadRegistry::Unref(s.record);
     s.has_chunk = false;
   } else if (s.in_scratch) {
-    s.pending_dropped += CountEvents(s.scratch, pos);
+    s.pending_dropped += static_cast<uint64_t>(pos - s.scratch) - extra;
     s.in_scratch = false;
   }
 }
@@ -160,8 +167,11 @@ uint64_t AgedBefore(RecorderState& r) {
 void AccountReclaimed(RecorderState& r, const Reclaimed& rc, const RawEvent* data) {
   auto* victim = static_cast<ThreadRecord*>(rc.owner);
   const uint64_t window = r.window_start_ticks.load(std::memory_order_acquire);
+  const uint32_t events = rc.events;
+  // Only an open capture window needs the per-event split (events can be
+  // back-dated, so the chunk's first/last ticks do not bound it): scan then.
   uint32_t in_window = 0;
-  const uint32_t events = CountEvents(data, data + rc.count, window, &in_window);
+  if (window != 0 && !rc.aged) CountEvents(data, data + rc.count, window, &in_window);
   if (rc.aged) {
     r.aged_out.fetch_add(events, std::memory_order_relaxed);
   } else {
@@ -199,8 +209,11 @@ int64_t CurrentTid() {
 }
 
 RawEvent* RefillChunk() {
-  LocalState& s = tls_state;
   ThreadCursor& c = tls_cursor;
+  // Emit stops at every aligned boundary; only the area's end needs work.
+  RawEvent* const at = c.pos.load(std::memory_order_relaxed);
+  if (at != c.end) return at;
+  LocalState& s = tls_state;
   if (s.in_refill) return UseReentry(s, c);
   if (s.excluded) {
     c.end = tls_reentry + kReentrySlots;
@@ -266,6 +279,7 @@ RawEvent* RefillChunk() {
     s.pending_dropped = 0;
   }
   c.end = begin + events;
+  c.extra = 0;
   if (registering) {  // the thread's first event marks its start
     begin->ticks = s.record->start_ticks;
     begin->word = uint64_t{static_cast<uint8_t>(format::EventType::kThreadStart)} << kTypeShift;
@@ -316,6 +330,7 @@ void EmitAtWithArg(uint64_t ticks, format::EventType type, uint64_t payload, uin
     if (p != c.end) {
       p->ticks = 0;
       p->word = uint64_t{kPadType} << kTypeShift;
+      ++c.extra;
       c.pos.store(p + 1, std::memory_order_release);
     }
     p = RefillChunk();
@@ -324,6 +339,7 @@ void EmitAtWithArg(uint64_t ticks, format::EventType type, uint64_t payload, uin
   p->word = (uint64_t{static_cast<uint8_t>(type)} << kTypeShift) | payload;
   p[1].ticks = arg;
   p[1].word = uint64_t{kArgType} << kTypeShift;
+  ++c.extra;
   c.pos.store(p + 2, std::memory_order_release);
 }
 
@@ -354,7 +370,10 @@ void NameObject(format::ObjectKind kind, uint64_t id, const char* name) {
 
 namespace tracelane {
 
-void SetEnabled(bool enabled) { internal::g_enabled.store(enabled, std::memory_order_relaxed); }
+void SetEnabled(bool enabled) {
+  const uint8_t on = internal::g_use_tsc ? internal::kModeTsc : internal::kModeClock;
+  internal::g_mode.store(enabled ? on : internal::kModeOff, std::memory_order_relaxed);
+}
 
 void SetThreadName(const char* name) {
   internal::LocalState& s = internal::tls_state;
@@ -375,6 +394,7 @@ absl::Status Configure(const RecorderOptions& options) {
     internal::ThreadCursor& c = internal::tls_cursor;
     c.pos.store(nullptr, std::memory_order_relaxed);
     c.end = nullptr;
+    c.extra = 0;
     s.record = nullptr;
     s.has_chunk = false;
     s.in_scratch = false;

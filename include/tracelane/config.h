@@ -22,7 +22,8 @@ struct RecorderOptions {
   // chunks; at least 4 chunks.
   size_t buffer_bytes = size_t{64} << 20;
   OverflowPolicy policy = OverflowPolicy::kOverwriteOldest;
-  // Events per chunk (16 bytes each). Each thread owns one chunk at a time.
+  // Events per chunk (16 bytes each), rounded up to a multiple of 64 (1 KiB).
+  // Each thread owns one chunk at a time.
   uint32_t chunk_events = 1024;
 };
 

@@ -49,7 +49,7 @@ namespace internal {
 inline uint64_t ObjectId(const void* object) {
   return reinterpret_cast<uintptr_t>(object) & kPayloadMask;
 }
-inline bool SyncTracingOn() { return g_enabled.load(std::memory_order_relaxed); }
+inline bool SyncTracingOn() { return CurrentMode() != kModeOff; }
 
 // Out-of-line slow paths (tracer/sync/lock_events.cc). Each emits events only.
 void EmitLockWait(uint64_t id, LockMode mode);

@@ -35,28 +35,29 @@ struct SourceLocation {
 // costs one relaxed load and a predictable branch (well under 1 ns).
 void SetEnabled(bool enabled);
 // True if recording is on (the default). O(1).
-inline bool IsEnabled() { return internal::g_enabled.load(std::memory_order_relaxed); }
+inline bool IsEnabled() { return internal::CurrentMode() != internal::kModeOff; }
 
 // Names the calling thread in traces (copied; allocates once). Also registers the
 // thread if it has not recorded anything yet.
 void SetThreadName(const char* name);
 
 // RAII scope: records a begin event on construction and an end event on
-// destruction. Cost when enabled: two clock reads and two 16-byte stores.
+// destruction. Cost when enabled: two clock reads and two 16-byte stores; the
+// recording mode is read once, at construction.
 class ScopeGuard {
  public:
-  explicit ScopeGuard(const SourceLocation* loc) : loc_(loc), active_(IsEnabled()) {
-    if (active_) internal::Emit(format::EventType::kScopeBegin, internal::LocPayload(loc_));
+  explicit ScopeGuard(const SourceLocation* loc) : loc_(loc), mode_(internal::CurrentMode()) {
+    internal::EmitInMode(mode_, format::EventType::kScopeBegin, internal::LocPayload(loc_));
   }
   ~ScopeGuard() {
-    if (active_) internal::Emit(format::EventType::kScopeEnd, internal::LocPayload(loc_));
+    internal::EmitInMode(mode_, format::EventType::kScopeEnd, internal::LocPayload(loc_));
   }
   ScopeGuard(const ScopeGuard&) = delete;
   ScopeGuard& operator=(const ScopeGuard&) = delete;
 
  private:
   const SourceLocation* loc_;
-  bool active_;
+  uint8_t mode_;
 };
 
 namespace internal {

@@ -2,6 +2,7 @@
 // data. For every thread, events written to the file + events counted as dropped +
 // events counted as overwritten == events the thread recorded, under both overflow
 // policies. Nothing is lost silently.
+#include <bit>
 #include <latch>
 #include <string>
 #include <thread>
@@ -26,19 +27,27 @@ constexpr int kScopes = 100000;  // TSan runs ~20x slower; the logic is the same
 #else
 constexpr int kScopes = 1000000;
 #endif
-// Each thread records a start event, 2 events per scope and an exit event.
-constexpr uint64_t kRecordedPerThread = 2 * uint64_t{kScopes} + 2;
+// Each thread records a start event, 2 events per scope and an exit event, plus a
+// counter (an event with an argument slot) every `counter_every` scopes if asked.
+uint64_t RecordedPerThread(int counter_every) {
+  const uint64_t counters =
+      counter_every == 0 ? 0 : (uint64_t{kScopes} + counter_every - 1) / counter_every;
+  return 2 * uint64_t{kScopes} + 2 + counters;
+}
 constexpr uint32_t kChunkEvents = 1024;
 constexpr size_t kBudgetBytes = size_t{4} << 20;  // 256 chunks = 262144 events
 
 struct Result {
+  uint64_t recorded_per_thread = 0;
   reader::Trace trace;
   RecorderStats stats;
   std::vector<int64_t> tids;
 };
 
-// Runs the workload under `policy` and reads the trace back.
-Result RunWorkload(OverflowPolicy policy) {
+// Runs the workload under `policy` and reads the trace back. With `counter_every`
+// non-zero, a TRACE_COUNTER every that many scopes mixes argument slots (and the
+// pad slots that keep an event and its argument in one chunk) into the chunks.
+Result RunWorkload(OverflowPolicy policy, int counter_every = 0) {
   RecorderOptions options;
   options.buffer_bytes = kBudgetBytes;
   options.chunk_events = kChunkEvents;
@@ -47,18 +56,20 @@ Result RunWorkload(OverflowPolicy policy) {
   EXPECT_TRUE(configured.ok()) << configured;
 
   Result result;
+  result.recorded_per_thread = RecordedPerThread(counter_every);
   result.tids.resize(kThreads);
   // Every thread registers (taking its first chunk) before any starts the flood, so
   // each thread's first chunk is deterministic under kDropNewest.
   std::latch registered(kThreads);
   std::vector<std::thread> threads;
   for (int k = 0; k < kThreads; ++k) {
-    threads.emplace_back([k, &registered, &result] {
+    threads.emplace_back([k, counter_every, &registered, &result] {
       TRACE_THREAD_NAME(("acct-" + std::to_string(k)).c_str());
       result.tids[k] = internal::CurrentTid();
       registered.arrive_and_wait();
       for (int i = 0; i < kScopes; ++i) {
         TRACE_SCOPE("acct");
+        if (counter_every != 0 && i % counter_every == 0) TRACE_COUNTER("acct_counter", i);
       }
     });
   }
@@ -79,7 +90,8 @@ uint64_t WorkerEvents(const reader::Thread& t) {
   uint64_t n = 0;
   for (const reader::Event& e : t.events) {
     n += e.type == EventType::kScopeBegin || e.type == EventType::kScopeEnd ||
-         e.type == EventType::kThreadStart || e.type == EventType::kThreadExit;
+         e.type == EventType::kThreadStart || e.type == EventType::kThreadExit ||
+         e.type == EventType::kCounter;
   }
   return n;
 }
@@ -101,7 +113,7 @@ uint64_t ExpectExactAccounting(const Result& r) {
     const uint64_t w = WorkerEvents(*t);
     EXPECT_EQ(w, testing::OwnEvents(*t).events.size()) << "unexpected event types";
     // The per-thread identity: nothing recorded by this thread is unaccounted for.
-    EXPECT_EQ(w + t->dropped + t->overwritten, kRecordedPerThread)
+    EXPECT_EQ(w + t->dropped + t->overwritten, r.recorded_per_thread)
         << "written " << w << " dropped " << t->dropped << " overwritten " << t->overwritten;
     written += w;
     lost_in_table += t->dropped + t->overwritten;
@@ -109,7 +121,7 @@ uint64_t ExpectExactAccounting(const Result& r) {
   EXPECT_GT(present, 0);
   // The file-wide identity, which also covers threads whose records were recycled
   // or whose data aged out entirely (counted in the trace-wide totals).
-  EXPECT_EQ(written + trace.dropped + trace.overwritten, kThreads * kRecordedPerThread)
+  EXPECT_EQ(written + trace.dropped + trace.overwritten, kThreads * r.recorded_per_thread)
       << "written " << written << " dropped " << trace.dropped << " overwritten "
       << trace.overwritten;
   EXPECT_GE(trace.dropped + trace.overwritten, lost_in_table);
@@ -166,6 +178,35 @@ TEST(AccountingTest, DropNewestCountsEveryLostEvent) {
       const EventType want = i % 2 == 1 ? EventType::kScopeBegin : EventType::kScopeEnd;
       ASSERT_EQ(t->events[i].type, want) << "thread " << k << " event " << i;
     }
+  }
+}
+
+// Chunks holding argument and pad slots: the slow path counts a chunk's events
+// from the slots minus the non-event slots it was told about, never by scanning,
+// so a miscount of either kind would break the identities here.
+TEST(AccountingTest, OverwriteOldestCountsEventsWithArguments) {
+  const Result r = RunWorkload(OverflowPolicy::kOverwriteOldest, /*counter_every=*/7);
+  ExpectExactAccounting(r);
+  EXPECT_GT(r.trace.overwritten, 0u);
+}
+
+TEST(AccountingTest, DropNewestCountsEventsWithArguments) {
+  const Result r = RunWorkload(OverflowPolicy::kDropNewest, /*counter_every=*/7);
+  ExpectExactAccounting(r);
+  EXPECT_GT(r.trace.dropped, 0u);
+  // Every kept counter still carries its argument: i is a multiple of 7.
+  for (int64_t tid : r.tids) {
+    const reader::Thread* t = FindThread(r.trace, tid);
+    ASSERT_NE(t, nullptr);
+    int counters = 0;
+    for (const reader::Event& e : t->events) {
+      if (e.type != EventType::kCounter) continue;
+      ++counters;
+      ASSERT_TRUE(e.has_arg);
+      const double value = std::bit_cast<double>(e.arg);
+      ASSERT_EQ(static_cast<int64_t>(value) % 7, 0) << value;
+    }
+    EXPECT_GT(counters, 0);
   }
 }
 
