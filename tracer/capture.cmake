@@ -23,6 +23,7 @@ target_sources(tracelane PRIVATE
   capture/files.cc
   capture/index_page.cc
   capture/signal_trigger.cc
+  capture/window_stream.cc
 )
 set_source_files_properties(capture/endpoint.cc PROPERTIES
   COMPILE_OPTIONS "${TRACELANE_HTTPLIB_CFLAGS}"

@@ -110,6 +110,14 @@ uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_bef
   return index;
 }
 
+void ChunkPool::Recycle(uint32_t index) {
+  ChunkDesc& d = descs_[index];
+  d.owner.store(nullptr, std::memory_order_relaxed);
+  d.state.store(kChunkFree, std::memory_order_release);
+  in_use_.fetch_sub(1, std::memory_order_relaxed);
+  PushChunk(free_, index);
+}
+
 bool ChunkPool::Release(uint32_t index, uint32_t count, uint32_t events) {
   ChunkDesc& d = descs_[index];
   if (count == 0) {

@@ -78,6 +78,16 @@ class ChunkPool {
   // and false is returned. O(1) plus skipping non-event slots at either end.
   bool Release(uint32_t index, uint32_t count, uint32_t events);
 
+  // Takes the oldest full chunk if `pred(index)` holds for it: the caller owns it
+  // (nobody reclaims or writes it) until Recycle. A streaming capture moves its
+  // window's chunks out of the pool this way. Lock-free.
+  template <typename Pred>
+  bool TakeOldestFullIf(Pred pred, uint32_t* index) {
+    return full_.PopIf(pred, index);
+  }
+  // Returns a chunk taken with TakeOldestFullIf to the free list. Lock-free.
+  void Recycle(uint32_t index);
+
   RawEvent* Data(uint32_t index) const { return data_ + size_t{index} * chunk_events_; }
   ChunkDesc& Desc(uint32_t index) const { return descs_[index]; }
   uint32_t chunk_count() const { return chunk_count_; }

@@ -202,6 +202,20 @@ RecorderState& Recorder() {
   return *state;
 }
 
+void DiscardChunk(uint32_t index) {
+  RecorderState& r = Recorder();
+  ChunkDesc& d = r.pool.Desc(index);
+  Reclaimed rc;
+  rc.any = true;
+  rc.owner = d.owner.load(std::memory_order_relaxed);
+  rc.count = d.count.load(std::memory_order_relaxed);
+  rc.events = d.events.load(std::memory_order_relaxed);
+  rc.first_ticks = d.first_ticks.load(std::memory_order_relaxed);
+  rc.last_ticks = d.last_ticks.load(std::memory_order_relaxed);
+  AccountReclaimed(r, rc, r.pool.Data(index));
+  r.pool.Recycle(index);
+}
+
 int64_t CurrentTid() {
   LocalState& s = tls_state;
   if (s.tid == 0) s.tid = static_cast<int64_t>(syscall(SYS_gettid));

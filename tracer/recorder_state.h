@@ -62,6 +62,11 @@ struct RecorderState {
 using ThreadHook = void (*)(ThreadRecord* record);
 void AddThreadHooks(ThreadHook on_start, ThreadHook on_exit);
 
+// Gives back a chunk taken with ChunkPool::TakeOldestFullIf without keeping its
+// events: they are counted as overwritten, exactly as if a writer had reclaimed
+// the chunk. A streaming capture uses it to keep free chunks ahead of the writers.
+void DiscardChunk(uint32_t index);
+
 // The singleton; created on first use and never destroyed, so threads exiting
 // during static destruction still find it.
 RecorderState& Recorder();

@@ -37,12 +37,13 @@ bool CopyValidated(const ChunkPool& pool, uint32_t index, uint64_t generation, u
   return pool.Desc(index).generation.fetch_add(0, std::memory_order_acq_rel) == generation;
 }
 
-// Appends the events of `events` at or after `min_ticks` to `*dst`, with their
-// argument slots; pad slots and older events are left out.
-void AppendRecent(const std::vector<RawEvent>& events, uint64_t min_ticks,
-                  std::vector<RawEvent>* dst) {
+}  // namespace
+
+void AppendEventsSince(const RawEvent* events, size_t n, uint64_t min_ticks,
+                       std::vector<RawEvent>* dst) {
   bool keep_arg = false;
-  for (const RawEvent& e : events) {
+  for (size_t i = 0; i < n; ++i) {
+    const RawEvent& e = events[i];
     const uint8_t type = static_cast<uint8_t>(e.word >> kTypeShift);
     if (type == kArgType) {
       if (keep_arg) dst->push_back(e);
@@ -52,8 +53,6 @@ void AppendRecent(const std::vector<RawEvent>& events, uint64_t min_ticks,
     if (keep_arg) dst->push_back(e);
   }
 }
-
-}  // namespace
 
 ThreadSnapshot& Snapshot::ThreadByTid(int64_t tid) {
   for (ThreadSnapshot& t : threads) {
@@ -180,20 +179,24 @@ Snapshot TakeSnapshot(const SnapshotOptions& options) {
     if (options.min_ticks == 0) {
       dst.insert(dst.end(), cc.events.begin(), cc.events.end());
     } else {
-      AppendRecent(cc.events, options.min_ticks, &dst);
+      AppendEventsSince(cc.events.data(), cc.events.size(), options.min_ticks, &dst);
     }
     std::vector<RawEvent>().swap(cc.events);  // release the copy as we go
   }
   snap.calibration = CurrentCalibration();
   snap.begin_ticks = options.min_ticks;
   snap.end_ticks = ReadTicks();
+  RunSnapshotHooks(snap);
+  return snap;
+}
+
+void RunSnapshotHooks(Snapshot& snap) {
   std::vector<SnapshotHook> hooks;
   {
     absl::MutexLock lock(&g_hooks_mu);
     hooks = Hooks();
   }
   for (SnapshotHook hook : hooks) hook(snap);
-  return snap;
 }
 
 }  // namespace tracelane::internal

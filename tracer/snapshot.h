@@ -67,10 +67,18 @@ struct SnapshotOptions {
 // thread registration, never event recording) for the duration of the copy.
 Snapshot TakeSnapshot(const SnapshotOptions& options = {});
 
+// Appends the events of [events, events + n) at or after `min_ticks` to `*dst`,
+// with their argument slots; pad slots and older events are left out. O(n).
+void AppendEventsSince(const RawEvent* events, size_t n, uint64_t min_ticks,
+                       std::vector<RawEvent>* dst);
+
 // A function that adds events or properties to every snapshot (e.g. the perf
 // scheduler collector). Hooks run after the buffers are copied.
 using SnapshotHook = void (*)(Snapshot& snapshot);
 void AddSnapshotHook(SnapshotHook hook);
+// Runs every hook on `snapshot` (TakeSnapshot does this; a streaming capture runs
+// them on each batch it moves out of the buffers, to attach scheduler events).
+void RunSnapshotHooks(Snapshot& snapshot);
 
 }  // namespace tracelane::internal
 

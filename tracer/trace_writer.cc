@@ -44,28 +44,45 @@ class ByteWriter {
   std::string buf_;
 };
 
+// One block ready to write: payload already compressed (or not) and checksummed.
+struct StoredBlock {
+  format::BlockType type;
+  uint16_t flags;
+  uint32_t raw_size;
+  uint32_t crc;
+  std::string stored;
+};
+
+// Compresses `raw` with zstd (level 3) when `compress` is set and it helps.
+StoredBlock MakeStored(format::BlockType type, const std::string& raw, bool compress) {
+  StoredBlock b{type, 0, static_cast<uint32_t>(raw.size()), 0, {}};
+  if (compress) {
+    b.stored.resize(ZSTD_compressBound(raw.size()));
+    const size_t n = ZSTD_compress(b.stored.data(), b.stored.size(), raw.data(), raw.size(), 3);
+    if (!ZSTD_isError(n)) {
+      b.stored.resize(n);
+      b.flags = format::kBlockFlagZstd;
+    }
+  }
+  if (b.flags == 0) b.stored = raw;
+  b.crc = static_cast<uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(b.stored.data()), b.stored.size()));
+  return b;
+}
+
 class BlockSink {
  public:
   explicit BlockSink(std::ostream& out) : out_(out) {}
 
   void Write(format::BlockType type, const std::string& raw, bool compress) {
-    std::string stored;
-    uint16_t flags = 0;
-    if (compress) {
-      stored.resize(ZSTD_compressBound(raw.size()));
-      const size_t n = ZSTD_compress(stored.data(), stored.size(), raw.data(), raw.size(), 3);
-      if (!ZSTD_isError(n)) {
-        stored.resize(n);
-        flags = format::kBlockFlagZstd;
-      }
-    }
-    if (flags == 0) stored = raw;
+    Write(MakeStored(type, raw, compress));
+  }
+  void Write(const StoredBlock& b) {
     const format::BlockHeader h = MakeBlockHeader(
-        type, flags, static_cast<uint32_t>(stored.size()), static_cast<uint32_t>(raw.size()),
-        crc32(0, reinterpret_cast<const Bytef*>(stored.data()), stored.size()));
+        b.type, b.flags, static_cast<uint32_t>(b.stored.size()), b.raw_size, b.crc);
     out_.write(reinterpret_cast<const char*>(&h), sizeof(h));
-    out_.write(stored.data(), static_cast<std::streamsize>(stored.size()));
-    bytes_ += sizeof(h) + stored.size();
+    out_.write(b.stored.data(), static_cast<std::streamsize>(b.stored.size()));
+    bytes_ += sizeof(h) + b.stored.size();
   }
   uint64_t bytes() const { return bytes_; }
 
@@ -247,51 +264,66 @@ std::string ProcessName() {
 
 }  // namespace
 
-absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* stats) {
-  const Calibration& cal = snap.calibration;
-  // Events first (into memory) so the tables they need are known; the tables are
-  // written to the file before the event blocks.
+struct TraceEncoder::Impl {
+  explicit Impl(const Calibration& c) : cal(c), ns(cal) { events.reserve(kEventsPerBlock); }
+  Calibration cal;
+  NsConverter ns;
   Tables tables;
-  std::vector<std::string> event_blocks;
-  uint64_t total_events = 0, total_dropped = 0, total_overwritten = 0;
-  int64_t first_ns = INT64_MAX;
-  const NsConverter ns(cal);
+  std::vector<StoredBlock> blocks;
   std::vector<Pending> events;  // one block's worth, reused
-  events.reserve(kEventsPerBlock);
-  for (size_t ti = 0; ti < snap.threads.size(); ++ti) {
-    const ThreadSnapshot& t = snap.threads[ti];
+  uint64_t total_events = 0;
+  uint64_t stored_bytes = 0;
+  int64_t first_ns = INT64_MAX;
+};
+
+TraceEncoder::TraceEncoder(const Calibration& cal) : impl_(std::make_unique<Impl>(cal)) {}
+TraceEncoder::~TraceEncoder() = default;
+
+uint64_t TraceEncoder::events() const { return impl_->total_events; }
+uint64_t TraceEncoder::stored_bytes() const { return impl_->stored_bytes; }
+
+void TraceEncoder::AddEvents(uint32_t ti, const ThreadSnapshot& t) {
+  Impl& m = *impl_;
+  std::vector<Pending>& events = m.events;
+  EventStream stream(t, m.ns);
+  while (stream.Next(kEventsPerBlock, &events)) {
+    m.total_events += events.size();
+    ByteWriter w;
+    w.U32(ti);
+    w.U32(static_cast<uint32_t>(events.size()));
+    w.I64(events.front().ns);
+    m.first_ns = std::min(m.first_ns, events.front().ns);
+    // Events go straight into a buffer sized for the worst case (1 + 3 x 10
+    // bytes each), through a raw pointer: this loop is most of the encode time.
+    std::string& buf = w.buf();
+    const size_t header = buf.size();
+    buf.resize(header + events.size() * 31);
+    char* out = buf.data() + header;
+    int64_t prev = events.front().ns;
+    for (const Pending& e : events) {
+      *out++ = static_cast<char>(e.type | (e.has_arg ? 0x80 : 0));
+      out = PutZigZag(out, e.ns - prev);
+      prev = e.ns;
+      const auto type = static_cast<format::EventType>(e.type);
+      out = PutVar(out, format::HasLocationPayload(type) ? m.tables.Location(e.payload) : e.payload);
+      if (e.has_arg) out = PutZigZag(out, e.arg);
+    }
+    buf.resize(static_cast<size_t>(out - buf.data()));
+    m.blocks.push_back(MakeStored(format::BlockType::kEvents, buf, true));
+    m.stored_bytes += m.blocks.back().stored.size();
+  }
+}
+
+absl::Status TraceEncoder::Finish(const Snapshot& snap, std::ostream& out, WriteStats* stats) {
+  Impl& m = *impl_;
+  const Calibration& cal = m.cal;
+  Tables& tables = m.tables;
+  uint64_t total_dropped = 0, total_overwritten = 0;
+  for (const ThreadSnapshot& t : snap.threads) {
     total_dropped += t.dropped;
     total_overwritten += t.overwritten;
-    EventStream stream(t, ns);
-    while (stream.Next(kEventsPerBlock, &events)) {
-      total_events += events.size();
-      const size_t start = 0, end = events.size();
-      ByteWriter w;
-      w.U32(static_cast<uint32_t>(ti));
-      w.U32(static_cast<uint32_t>(end - start));
-      w.I64(events[start].ns);
-      first_ns = std::min(first_ns, events[start].ns);
-      // Events go straight into a buffer sized for the worst case (1 + 3 x 10
-      // bytes each), through a raw pointer: this loop is most of the encode time.
-      std::string& buf = w.buf();
-      const size_t header = buf.size();
-      buf.resize(header + (end - start) * 31);
-      char* out = buf.data() + header;
-      int64_t prev = events[start].ns;
-      for (size_t i = start; i < end; ++i) {
-        const Pending& e = events[i];
-        *out++ = static_cast<char>(e.type | (e.has_arg ? 0x80 : 0));
-        out = PutZigZag(out, e.ns - prev);
-        prev = e.ns;
-        const auto type = static_cast<format::EventType>(e.type);
-        out = PutVar(out, format::HasLocationPayload(type) ? tables.Location(e.payload) : e.payload);
-        if (e.has_arg) out = PutZigZag(out, e.arg);
-      }
-      buf.resize(static_cast<size_t>(out - buf.data()));
-      event_blocks.push_back(std::move(buf));
-    }
   }
-
+  const int64_t first_ns = m.first_ns;
   const format::FileHeader h = MakeFileHeader(
       cal,
       snap.begin_ticks != 0 ? cal.ToNs(snap.begin_ticks) : (first_ns == INT64_MAX ? 0 : first_ns),
@@ -353,11 +385,11 @@ absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* st
     }
     sink.Write(format::BlockType::kObjects, w.buf(), true);
   }
-  for (const std::string& b : event_blocks) sink.Write(format::BlockType::kEvents, b, true);
+  for (const StoredBlock& b : m.blocks) sink.Write(b);
   {
     ByteWriter w;
-    w.I64(static_cast<int64_t>(event_blocks.size()));
-    w.I64(static_cast<int64_t>(total_events));
+    w.I64(static_cast<int64_t>(m.blocks.size()));
+    w.I64(static_cast<int64_t>(m.total_events));
     w.I64(static_cast<int64_t>(total_dropped));
     w.I64(static_cast<int64_t>(total_overwritten + snap.lost_recycled + snap.lost_after_exit));
     w.U32(static_cast<uint32_t>(snap.threads.size()));
@@ -366,10 +398,21 @@ absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* st
   out.flush();
   if (!out) return absl::DataLossError("tracelane: writing the trace failed (stream error)");
   if (stats != nullptr) {
-    stats->events = total_events;
+    stats->events = m.total_events;
     stats->bytes = sizeof(h) + sink.bytes();
   }
   return absl::OkStatus();
+}
+
+
+absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* stats) {
+  // Events first (into memory, compressed) so the tables they need are known; the
+  // tables are written to the file before the event blocks.
+  TraceEncoder encoder(snap.calibration);
+  for (size_t ti = 0; ti < snap.threads.size(); ++ti) {
+    encoder.AddEvents(static_cast<uint32_t>(ti), snap.threads[ti]);
+  }
+  return encoder.Finish(snap, out, stats);
 }
 
 absl::StatusOr<std::string> EncodeTraceToString(const Snapshot& snap, WriteStats* stats) {

@@ -1,0 +1,207 @@
+#include "tracer/capture/window_stream.h"
+
+#include <algorithm>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "tracer/recorder_state.h"
+
+namespace tracelane::internal {
+namespace {
+
+// Chunks one Drain takes at most (16 MiB of events at the default chunk size),
+// so a single call stays short even when the pool is full of window data.
+constexpr size_t kMaxChunksPerDrain = 1024;
+
+// Newest event tick in `events` (argument and pad slots skipped; events can be
+// back-dated, so the maximum rather than the last).
+uint64_t LastEventTick(const std::vector<RawEvent>& events) {
+  uint64_t last = 0;
+  for (const RawEvent& e : events) {
+    const uint8_t type = static_cast<uint8_t>(e.word >> kTypeShift);
+    if (type != kArgType && type != kPadType) last = std::max(last, e.ticks);
+  }
+  return last;
+}
+
+// Keeps the extras in (after, upto]; they arrive sorted by ticks.
+void KeepExtras(std::vector<ExtraEvent>* extra, uint64_t after, uint64_t upto) {
+  extra->erase(std::remove_if(extra->begin(), extra->end(),
+                              [&](const ExtraEvent& e) { return e.ticks <= after || e.ticks > upto; }),
+               extra->end());
+}
+
+}  // namespace
+
+WindowStream::WindowStream(uint64_t start_ticks, uint64_t max_stored_bytes)
+    : start_ticks_(start_ticks),
+      max_stored_bytes_(max_stored_bytes),
+      cal_(CurrentCalibration()),
+      encoder_(cal_) {}
+
+uint32_t WindowStream::ThreadIndex(const void* record) {
+  const auto* rec = static_cast<const ThreadRecord*>(record);
+  auto it = by_record_.find(record);
+  if (it != by_record_.end()) {
+    StreamThread& t = threads_[it->second];
+    // A record is recycled only once nothing references it; a new thread on the
+    // same record is a new entry.
+    if (t.tid == rec->tid && t.start_ticks == rec->start_ticks) {
+      t.alive = rec->alive.load(std::memory_order_acquire);
+      t.exit_ticks = t.alive ? 0 : rec->exit_ticks;
+      t.name = rec->name;
+      return it->second;
+    }
+  }
+  const auto index = static_cast<uint32_t>(threads_.size());
+  const bool alive = rec->alive.load(std::memory_order_acquire);
+  threads_.push_back(StreamThread{record, rec->tid, rec->start_ticks, rec->name, alive,
+                                  alive ? 0 : rec->exit_ticks, 0});
+  by_record_[record] = index;
+  return index;
+}
+
+size_t WindowStream::Drain() {
+  if (limit_hit_) return 0;
+  RecorderState& r = Recorder();
+  ChunkPool& pool = r.pool;
+  const uint64_t start = start_ticks_;
+  const auto holds_window = [&](uint32_t i) {
+    return pool.Desc(i).last_ticks.load(std::memory_order_relaxed) >= start;
+  };
+  // Free chunks to keep ahead of the writers: a few drain periods' worth at the
+  // rate they are filling chunks, so they never have to reclaim a window chunk
+  // while this thread sleeps. Older data at the head of the pool is given up for
+  // it (counted as overwritten: under this pressure the writers would reuse it
+  // next anyway).
+  const uint32_t reserve = static_cast<uint32_t>(std::clamp<uint64_t>(
+      4 * last_taken_ + 4, 4, std::max<uint32_t>(4, pool.chunk_count() / 4)));
+  std::vector<uint32_t> taken;
+  uint32_t index;
+  size_t discarded = 0;
+  while (taken.size() + discarded < kMaxChunksPerDrain) {
+    const bool short_of_free = pool.chunk_count() - pool.in_use() < reserve;
+    const auto pred = [&](uint32_t i) { return holds_window(i) || short_of_free; };
+    if (!pool.TakeOldestFullIf(pred, &index)) break;
+    if (holds_window(index)) {
+      taken.push_back(index);
+    } else {
+      DiscardChunk(index);
+      ++discarded;
+    }
+  }
+  last_taken_ = taken.size() + discarded;
+  discarded_ += discarded;
+  if (taken.empty()) return discarded;
+
+  // The chunks we hold keep their owners' records referenced, so the records'
+  // fields are stable; the registry mutex guards the names.
+  Snapshot mini;
+  mini.calibration = cal_;
+  mini.begin_ticks = start;
+  std::vector<uint32_t> stream_index;              // mini slot -> stream index
+  absl::flat_hash_map<uint32_t, size_t> slot_of;  // stream index -> mini slot
+  {
+    absl::MutexLock lock(&r.registry.mu());
+    for (uint32_t i : taken) {
+      const void* owner = pool.Desc(i).owner.load(std::memory_order_relaxed);
+      const uint32_t ti = ThreadIndex(owner);
+      auto [it, added] = slot_of.try_emplace(ti, mini.threads.size());
+      if (added) {
+        const StreamThread& st = threads_[ti];
+        ThreadSnapshot ts;
+        ts.record = owner;
+        ts.tid = st.tid;
+        ts.name = st.name;
+        ts.alive = st.alive;
+        ts.start_ticks = st.start_ticks;
+        ts.exit_ticks = st.exit_ticks;
+        mini.threads.push_back(std::move(ts));
+        stream_index.push_back(ti);
+      }
+      ChunkDesc& d = pool.Desc(i);
+      AppendEventsSince(pool.Data(i), d.count.load(std::memory_order_relaxed), start,
+                        &mini.threads[it->second].events);
+    }
+  }
+  // The events are copied: the chunks go back to the writers.
+  for (uint32_t i : taken) {
+    auto* owner = static_cast<ThreadRecord*>(pool.Desc(i).owner.load(std::memory_order_relaxed));
+    pool.Recycle(i);
+    ThreadRegistry::Unref(owner);
+  }
+
+  // Scheduler events of the same stretch of each thread's time, so every
+  // thread's events stay in time order across blocks.
+  std::vector<uint64_t> last(mini.threads.size());
+  for (size_t k = 0; k < mini.threads.size(); ++k) {
+    last[k] = LastEventTick(mini.threads[k].events);
+    mini.end_ticks = std::max(mini.end_ticks, last[k]);
+  }
+  RunSnapshotHooks(mini);
+  for (size_t k = 0; k < mini.threads.size(); ++k) {
+    StreamThread& st = threads_[stream_index[k]];
+    ThreadSnapshot& ts = mini.threads[k];
+    const uint64_t upto = std::max(last[k], st.sched_cut);
+    KeepExtras(&ts.extra, st.sched_cut, upto);
+    st.sched_cut = upto;
+    encoder_.AddEvents(stream_index[k], ts);
+  }
+  chunks_ += taken.size();
+  if (encoder_.stored_bytes() >= max_stored_bytes_) limit_hit_ = true;
+  return taken.size() + discarded;
+}
+
+Snapshot WindowStream::Merge(Snapshot final_snap) {
+  Snapshot meta;
+  meta.calibration = cal_;
+  meta.begin_ticks = final_snap.begin_ticks;
+  meta.end_ticks = final_snap.end_ticks;
+  meta.objects = std::move(final_snap.objects);
+  meta.properties = std::move(final_snap.properties);
+  meta.lost_recycled = final_snap.lost_recycled;
+  meta.lost_after_exit = final_snap.lost_after_exit;
+  meta.properties.emplace_back("capture_streamed_chunks", absl::StrCat(chunks_));
+  meta.properties.emplace_back("capture_stream_limit_hit", limit_hit_ ? "yes" : "no");
+  // Pre-window chunks given up to keep free chunks ahead of the writers.
+  meta.properties.emplace_back("capture_stream_discarded_chunks", absl::StrCat(discarded_));
+  // Streamed threads keep their indices; a thread missing from the final snapshot
+  // has exited and left nothing behind since its last streamed chunk.
+  meta.threads.resize(threads_.size());
+  for (size_t i = 0; i < threads_.size(); ++i) {
+    const StreamThread& st = threads_[i];
+    ThreadSnapshot& t = meta.threads[i];
+    t.record = st.record;
+    t.tid = st.tid;
+    t.name = st.name;
+    t.alive = false;
+    t.start_ticks = st.start_ticks;
+    t.exit_ticks = st.exit_ticks;
+  }
+  for (ThreadSnapshot& fs : final_snap.threads) {
+    uint32_t ti = static_cast<uint32_t>(meta.threads.size());
+    auto it = by_record_.find(fs.record);
+    if (it != by_record_.end() && threads_[it->second].tid == fs.tid &&
+        threads_[it->second].start_ticks == fs.start_ticks) {
+      ti = it->second;
+      KeepExtras(&fs.extra, threads_[ti].sched_cut, UINT64_MAX);
+    } else {
+      meta.threads.emplace_back();
+    }
+    encoder_.AddEvents(ti, fs);
+    fs.events.clear();
+    fs.extra.clear();
+    meta.threads[ti] = std::move(fs);
+  }
+  return meta;
+}
+
+absl::StatusOr<std::string> WindowStream::Write(const Snapshot& meta, WriteStats* stats) {
+  std::ostringstream out(std::ios::binary);
+  if (absl::Status s = encoder_.Finish(meta, out, stats); !s.ok()) return s;
+  return std::move(out).str();
+}
+
+}  // namespace tracelane::internal
