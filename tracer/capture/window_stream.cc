@@ -71,13 +71,13 @@ size_t WindowStream::Drain() {
   const auto holds_window = [&](uint32_t i) {
     return pool.Desc(i).last_ticks.load(std::memory_order_relaxed) >= start;
   };
-  // Free chunks to keep ahead of the writers: a few drain periods' worth at the
-  // rate they are filling chunks, so they never have to reclaim a window chunk
-  // while this thread sleeps. Older data at the head of the pool is given up for
+  // Free chunks to keep ahead of the writers: 16 drain periods' worth at the rate
+  // they are filling chunks (at most half the pool), so they do not have to
+  // reclaim a window chunk while this thread sleeps or waits for a CPU. Older data at the head of the pool is given up for
   // it (counted as overwritten: under this pressure the writers would reuse it
   // next anyway).
   const uint32_t reserve = static_cast<uint32_t>(std::clamp<uint64_t>(
-      4 * last_taken_ + 4, 4, std::max<uint32_t>(4, pool.chunk_count() / 4)));
+      16 * last_taken_ + 16, 16, std::max<uint32_t>(16, pool.chunk_count() / 2)));
   std::vector<uint32_t> taken;
   uint32_t index;
   size_t discarded = 0;
