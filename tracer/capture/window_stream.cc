@@ -41,6 +41,17 @@ WindowStream::WindowStream(uint64_t start_ticks, uint64_t max_stored_bytes)
       cal_(CurrentCalibration()),
       encoder_(cal_) {}
 
+WindowStream::~WindowStream() { ReleaseRecords(); }
+
+void WindowStream::ReleaseRecords() {
+  for (StreamThread& t : threads_) {
+    if (t.record == nullptr) continue;
+    ThreadRegistry::Unref(static_cast<ThreadRecord*>(const_cast<void*>(t.record)));
+    t.record = nullptr;
+  }
+  by_record_.clear();
+}
+
 uint32_t WindowStream::ThreadIndex(const void* record) {
   const auto* rec = static_cast<const ThreadRecord*>(record);
   auto it = by_record_.find(record);
@@ -56,6 +67,10 @@ uint32_t WindowStream::ThreadIndex(const void* record) {
     }
   }
   const auto index = static_cast<uint32_t>(threads_.size());
+  // Hold the record until the capture ends, as a chunk would: its window loss
+  // counts stay with it (a recycled record hands them to a trace-wide bucket),
+  // and the final snapshot still lists it.
+  const_cast<ThreadRecord*>(rec)->refs.fetch_add(1, std::memory_order_relaxed);
   const bool alive = rec->alive.load(std::memory_order_acquire);
   threads_.push_back(StreamThread{record, rec->tid, rec->start_ticks, rec->name, alive,
                                   alive ? 0 : rec->exit_ticks, 0});
@@ -195,6 +210,7 @@ Snapshot WindowStream::Merge(Snapshot final_snap) {
     fs.extra.clear();
     meta.threads[ti] = std::move(fs);
   }
+  ReleaseRecords();
   return meta;
 }
 

@@ -30,6 +30,10 @@ class WindowStream {
   // events are held, Drain stops taking chunks (the rest of the window then
   // behaves as without streaming: losses are counted, never silent).
   WindowStream(uint64_t start_ticks, uint64_t max_stored_bytes);
+  // Releases the thread records the stream holds (see ThreadIndex).
+  ~WindowStream();
+  WindowStream(const WindowStream&) = delete;
+  WindowStream& operator=(const WindowStream&) = delete;
 
   // Moves the window's full chunks out of the pool into event blocks, and gives
   // up older chunks at the head of the pool when the writers are short of free
@@ -62,8 +66,11 @@ class WindowStream {
   };
 
   // Stream thread index for the chunk owner `record` (a ThreadRecord), adding an
-  // entry on first sight. Registry mutex held.
+  // entry on first sight. Each entry holds a reference on its record until the
+  // capture ends, so records are not recycled mid-window (a thread storm during a
+  // capture keeps that many records until it ends). Registry mutex held.
   uint32_t ThreadIndex(const void* record);
+  void ReleaseRecords();
   // Merges the final snapshot's threads with the streamed ones (by index) and
   // encodes their remaining events; returns the snapshot describing the file.
   Snapshot Merge(Snapshot final_snap);

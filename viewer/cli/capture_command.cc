@@ -299,12 +299,12 @@ int RunCapture(int argc, char** argv) {
       trace->event_count, trace->threads.size(), FormatDuration(hi > lo ? hi - lo : 0),
       trace->event_count ? static_cast<double>(res->body.size()) / trace->event_count : 0.0,
       losses);
-  if (trace->Property("loss_counts") == "window" && lost > 0 && hi > lo) {
+  if (trace->Property("loss_counts") == "window" && lost > 0) {
     std::cerr << absl::StrFormat(
-        "tracelane: warning: the program's trace buffer held only the last %s of the %s window "
-        "(%d events lost); raise TRACELANE_BUFFER_MB in the traced program to keep more\n",
-        FormatDuration(trace->capture_end_ns - lo),
-        FormatDuration(trace->capture_end_ns - trace->capture_start_ns), lost);
+        "tracelane: warning: %d events of the %s window were lost (the traced program filled "
+        "its trace buffer faster than the capture could stream it out); raise "
+        "TRACELANE_BUFFER_MB in the traced program, or capture a shorter window\n",
+        lost, FormatDuration(trace->capture_end_ns - trace->capture_start_ns));
   }
   return 0;
 }
