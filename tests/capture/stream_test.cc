@@ -38,25 +38,38 @@ void PacedWorker(std::atomic<bool>* stop, std::atomic<int64_t>* tid) {
   }
 }
 
-TEST(Stream, NextWindowLongerThanTheBufferComesBackWhole) {
+struct PacedCapture {
+  absl::StatusOr<std::string> bytes;
+  CaptureStats stats;
+  int64_t tid = 0;  // the worker's
+};
+
+// Runs PacedWorker in a fresh kBudget recorder, waits `lead` (filling the flight
+// recorder with pre-window data), then takes a next-`seconds` capture of it.
+PacedCapture CapturePacedWorker(absl::Duration lead, double seconds) {
   RecorderOptions o;
   o.buffer_bytes = kBudget;
-  ASSERT_TRUE(Configure(o).ok());
+  EXPECT_TRUE(Configure(o).ok());
   std::atomic<bool> stop{false};
   std::atomic<int64_t> tid{0};
   std::thread worker(PacedWorker, &stop, &tid);
-  absl::SleepFor(absl::Milliseconds(300));  // the flight recorder is full of pre-window data
-
+  absl::SleepFor(lead);
   CaptureOptions co;
   co.mode = CaptureMode::kNext;
-  co.seconds = 1.5;
-  CaptureStats stats;
-  absl::StatusOr<std::string> bytes = Capture(co, &stats);
+  co.seconds = seconds;
+  PacedCapture out;
+  out.bytes = Capture(co, &out.stats);
   stop = true;
   worker.join();
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  out.tid = tid.load();
+  return out;
+}
 
-  reader::Trace t = testing::Decode(*bytes);
+TEST(Stream, NextWindowLongerThanTheBufferComesBackWhole) {
+  const PacedCapture c = CapturePacedWorker(absl::Milliseconds(300), 1.5);
+  ASSERT_TRUE(c.bytes.ok()) << c.bytes.status();
+  const CaptureStats& stats = c.stats;
+  reader::Trace t = testing::Decode(*c.bytes);
   EXPECT_EQ(t.Property("window_intact"), "yes");
   EXPECT_EQ(stats.dropped + stats.overwritten, 0u);
   uint64_t streamed = 0;
@@ -65,7 +78,7 @@ TEST(Stream, NextWindowLongerThanTheBufferComesBackWhole) {
   EXPECT_GT(streamed, 0u);
   EXPECT_EQ(t.Property("capture_stream_limit_hit"), "no");
 
-  const reader::Thread* w = testing::ThreadByTid(t, tid.load());
+  const reader::Thread* w = testing::ThreadByTid(t, c.tid);
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->name, "streamer");
   EXPECT_EQ(w->dropped + w->overwritten, 0u);
@@ -106,24 +119,12 @@ TEST(Stream, NextWindowLongerThanTheBufferComesBackWhole) {
 // still satisfies written + lost == recorded (budget_test covers the identity);
 // here, the counts in the trace match the capture's stats.
 TEST(Stream, StatsMatchTheTrace) {
-  RecorderOptions o;
-  o.buffer_bytes = kBudget;
-  ASSERT_TRUE(Configure(o).ok());
-  std::atomic<bool> stop{false};
-  std::atomic<int64_t> tid{0};
-  std::thread worker(PacedWorker, &stop, &tid);
-  CaptureOptions co;
-  co.mode = CaptureMode::kNext;
-  co.seconds = 0.5;
-  CaptureStats stats;
-  absl::StatusOr<std::string> bytes = Capture(co, &stats);
-  stop = true;
-  worker.join();
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
-  reader::Trace t = testing::Decode(*bytes);
-  EXPECT_EQ(t.event_count, stats.events);
-  EXPECT_EQ(bytes->size(), stats.bytes);
-  EXPECT_EQ(t.dropped, stats.dropped);
+  const PacedCapture c = CapturePacedWorker(absl::ZeroDuration(), 0.5);
+  ASSERT_TRUE(c.bytes.ok()) << c.bytes.status();
+  reader::Trace t = testing::Decode(*c.bytes);
+  EXPECT_EQ(t.event_count, c.stats.events);
+  EXPECT_EQ(c.bytes->size(), c.stats.bytes);
+  EXPECT_EQ(t.dropped, c.stats.dropped);
 }
 
 }  // namespace

@@ -35,6 +35,17 @@ void KeepExtras(std::vector<ExtraEvent>* extra, uint64_t after, uint64_t upto) {
 
 }  // namespace
 
+ThreadSnapshot WindowStream::Describe(const StreamThread& st) {
+  ThreadSnapshot ts;
+  ts.record = st.record;
+  ts.tid = st.tid;
+  ts.name = st.name;
+  ts.alive = st.alive;
+  ts.start_ticks = st.start_ticks;
+  ts.exit_ticks = st.exit_ticks;
+  return ts;
+}
+
 WindowStream::WindowStream(uint64_t start_ticks, uint64_t max_stored_bytes)
     : start_ticks_(start_ticks),
       max_stored_bytes_(max_stored_bytes),
@@ -125,15 +136,7 @@ size_t WindowStream::Drain() {
       const uint32_t ti = ThreadIndex(owner);
       auto [it, added] = slot_of.try_emplace(ti, mini.threads.size());
       if (added) {
-        const StreamThread& st = threads_[ti];
-        ThreadSnapshot ts;
-        ts.record = owner;
-        ts.tid = st.tid;
-        ts.name = st.name;
-        ts.alive = st.alive;
-        ts.start_ticks = st.start_ticks;
-        ts.exit_ticks = st.exit_ticks;
-        mini.threads.push_back(std::move(ts));
+        mini.threads.push_back(Describe(threads_[ti]));
         stream_index.push_back(ti);
       }
       ChunkDesc& d = pool.Desc(i);
@@ -186,14 +189,8 @@ Snapshot WindowStream::Merge(Snapshot final_snap) {
   // has exited and left nothing behind since its last streamed chunk.
   meta.threads.resize(threads_.size());
   for (size_t i = 0; i < threads_.size(); ++i) {
-    const StreamThread& st = threads_[i];
-    ThreadSnapshot& t = meta.threads[i];
-    t.record = st.record;
-    t.tid = st.tid;
-    t.name = st.name;
-    t.alive = false;
-    t.start_ticks = st.start_ticks;
-    t.exit_ticks = st.exit_ticks;
+    meta.threads[i] = Describe(threads_[i]);
+    meta.threads[i].alive = false;
   }
   for (ThreadSnapshot& fs : final_snap.threads) {
     uint32_t ti = static_cast<uint32_t>(meta.threads.size());

@@ -71,6 +71,8 @@ class WindowStream {
   // capture keeps that many records until it ends). Registry mutex held.
   uint32_t ThreadIndex(const void* record);
   void ReleaseRecords();
+  // A thread-table entry (no events) for `st`.
+  static ThreadSnapshot Describe(const StreamThread& st);
   // Merges the final snapshot's threads with the streamed ones (by index) and
   // encodes their remaining events; returns the snapshot describing the file.
   Snapshot Merge(Snapshot final_snap);
