@@ -338,23 +338,7 @@ ExitHook::~ExitHook() {
 }
 
 void EmitAtWithArg(uint64_t ticks, format::EventType type, uint64_t payload, uint64_t arg) {
-  ThreadCursor& c = tls_cursor;
-  RawEvent* p = c.pos.load(std::memory_order_relaxed);
-  if (c.end - p < 2) {
-    if (p != c.end) {
-      p->ticks = 0;
-      p->word = uint64_t{kPadType} << kTypeShift;
-      ++c.extra;
-      c.pos.store(p + 1, std::memory_order_release);
-    }
-    p = RefillChunk();
-  }
-  p->ticks = ticks;
-  p->word = (uint64_t{static_cast<uint8_t>(type)} << kTypeShift) | payload;
-  p[1].ticks = arg;
-  p[1].word = uint64_t{kArgType} << kTypeShift;
-  ++c.extra;
-  c.pos.store(p + 2, std::memory_order_release);
+  EmitStampedWithArg([ticks] { return ticks; }, type, payload, arg);
 }
 
 void AddThreadHooks(ThreadHook on_start, ThreadHook on_exit) {

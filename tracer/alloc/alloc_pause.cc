@@ -95,12 +95,7 @@ bool SafeToRegister() {
 
 // Emits one event with an explicit timestamp and no argument.
 void EmitAt(uint64_t ticks, format::EventType type, uint64_t payload) {
-  ThreadCursor& c = tls_cursor;
-  RawEvent* p = c.pos.load(std::memory_order_relaxed);
-  if (p == c.end) p = RefillChunk();
-  p->ticks = ticks;
-  p->word = (uint64_t{static_cast<uint8_t>(type)} << kTypeShift) | payload;
-  c.pos.store(p + 1, std::memory_order_release);
+  EmitStamped([ticks] { return ticks; }, type, payload);
 }
 
 void RecordFromSink(uint32_t op, uint64_t t0, uint64_t t1, uint64_t size, uint32_t tsc_clock) {

@@ -80,26 +80,31 @@ inline uint8_t CurrentMode() { return g_mode.load(std::memory_order_relaxed); }
 // Never returns null; never blocks on a lock held by a recording thread.
 RawEvent* RefillChunk();
 
-// Appends one event stamped by `kTsc ? rdtsc : ReadTicks()`. Hot path: one TLS
-// load, a test of its low bits, one clock read, three stores. No locks, no
-// allocation, no syscalls. EmitTsc is only valid while CurrentMode() == kModeTsc.
-template <bool kTsc>
-inline void EmitStamped(format::EventType type, uint64_t payload) {
+// Appends one event stamped by `stamp()`, called after any refill. Hot path: one
+// TLS load, a test of its low bits, the stamp, three stores. No locks, no
+// allocation, no syscalls.
+template <typename Stamp>
+inline void EmitStamped(Stamp stamp, format::EventType type, uint64_t payload) {
   ThreadCursor& c = tls_cursor;
   RawEvent* p = c.pos.load(std::memory_order_relaxed);
   if (__builtin_expect((reinterpret_cast<uintptr_t>(p) & (kBoundaryBytes - 1)) == 0, 0)) {
     p = RefillChunk();
   }
-#ifdef TRACELANE_HAVE_RDTSC
-  p->ticks = kTsc ? __rdtsc() : ReadTicks();
-#else
-  p->ticks = ReadTicks();
-#endif
+  p->ticks = stamp();
   p->word = (uint64_t{static_cast<uint8_t>(type)} << kTypeShift) | payload;
   c.pos.store(p + 1, std::memory_order_release);
 }
-inline void Emit(format::EventType type, uint64_t payload) { EmitStamped<false>(type, payload); }
-inline void EmitTsc(format::EventType type, uint64_t payload) { EmitStamped<true>(type, payload); }
+inline void Emit(format::EventType type, uint64_t payload) {
+  EmitStamped([] { return ReadTicks(); }, type, payload);
+}
+// As Emit with the TSC read directly: only valid while CurrentMode() == kModeTsc.
+inline void EmitTsc(format::EventType type, uint64_t payload) {
+#ifdef TRACELANE_HAVE_RDTSC
+  EmitStamped([] { return __rdtsc(); }, type, payload);
+#else
+  Emit(type, payload);
+#endif
+}
 
 // Emits with the clock `mode` names; nothing when it is kModeOff. The TSC case is
 // the expected one and costs no clock branch.
@@ -111,11 +116,13 @@ inline void EmitInMode(uint8_t mode, format::EventType type, uint64_t payload) {
   }
 }
 
-// Appends one event with a 64-bit argument (two slots). Used off the scope path.
-inline void EmitWithArg(format::EventType type, uint64_t payload, uint64_t arg) {
+// Appends one event stamped by `stamp()` with a 64-bit argument (two slots, never
+// split across chunks: a pad slot fills the gap). Used off the scope path.
+template <typename Stamp>
+inline void EmitStampedWithArg(Stamp stamp, format::EventType type, uint64_t payload,
+                               uint64_t arg) {
   ThreadCursor& c = tls_cursor;
   RawEvent* p = c.pos.load(std::memory_order_relaxed);
-  // Both slots must land in one chunk so the pair is never split.
   if (__builtin_expect(c.end - p < 2, 0)) {
     if (p != c.end) {  // pad the last slot so the pair starts a fresh chunk
       p->ticks = 0;
@@ -125,12 +132,15 @@ inline void EmitWithArg(format::EventType type, uint64_t payload, uint64_t arg) 
     }
     p = RefillChunk();
   }
-  p->ticks = ReadTicks();
+  p->ticks = stamp();
   p->word = (uint64_t{static_cast<uint8_t>(type)} << kTypeShift) | payload;
   p[1].ticks = arg;
   p[1].word = uint64_t{kArgType} << kTypeShift;
   ++c.extra;
   c.pos.store(p + 2, std::memory_order_release);
+}
+inline void EmitWithArg(format::EventType type, uint64_t payload, uint64_t arg) {
+  EmitStampedWithArg([] { return ReadTicks(); }, type, payload, arg);
 }
 
 // As EmitWithArg but with an explicit timestamp (for events whose start is only
