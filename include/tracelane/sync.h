@@ -79,8 +79,30 @@ struct LockHandoff {
     }
     return from;
   }
-  // Called by an unlocking thread that saw waiters, before it unlocks.
-  void Release() { releaser.store(CurrentTid(), std::memory_order_relaxed); }
+  // Records an acquisition that did not wait (a free lock). One flag test and one
+  // event.
+  static void Acquired(uint64_t id) {
+    if (SyncTracingOn()) Emit(format::EventType::kLockAcquired, id);
+  }
+  // Records the outcome of a try_lock (acquired, or kLockTryFailed) and returns it.
+  static bool Tried(uint64_t id, bool acquired) {
+    if (acquired) {
+      Acquired(id);
+    } else if (SyncTracingOn()) {
+      EmitLockTryFailed(id);
+    }
+    return acquired;
+  }
+  // Records an unlock; with threads waiting, names the calling thread as the one
+  // that hands the lock over. Call before unlocking.
+  void Released(uint64_t id) {
+    if (__builtin_expect(!HasWaiters(), 1)) {
+      if (SyncTracingOn()) Emit(format::EventType::kLockReleased, id);
+    } else {
+      releaser.store(CurrentTid(), std::memory_order_relaxed);
+      if (SyncTracingOn()) EmitLockReleasedWithWaiters(id);
+    }
+  }
 };
 
 // State of a CondVar kept alive by every waiter (as libstdc++ does for
@@ -111,32 +133,19 @@ class ABSL_LOCKABLE Mutex {
 
   // Blocks until the mutex is owned by the calling thread.
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    if (__builtin_expect(mu_.try_lock(), 1)) {
-      if (internal::SyncTracingOn()) internal::Emit(format::EventType::kLockAcquired, id());
-      return;
-    }
+    if (__builtin_expect(mu_.try_lock(), 1)) return internal::LockHandoff::Acquired(id());
     LockSlow();
   }
 
   // Takes the mutex if it is free. A failure is recorded as kLockTryFailed.
   bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    if (mu_.try_lock()) {
-      if (internal::SyncTracingOn()) internal::Emit(format::EventType::kLockAcquired, id());
-      return true;
-    }
-    if (internal::SyncTracingOn()) internal::EmitLockTryFailed(id());
-    return false;
+    return internal::LockHandoff::Tried(id(), mu_.try_lock());
   }
 
   // Releases the mutex. If threads are waiting, the calling thread is recorded
   // as the one that handed the mutex over.
   void unlock() ABSL_UNLOCK_FUNCTION() {
-    if (__builtin_expect(!handoff_.HasWaiters(), 1)) {
-      if (internal::SyncTracingOn()) internal::Emit(format::EventType::kLockReleased, id());
-    } else {
-      handoff_.Release();
-      if (internal::SyncTracingOn()) internal::EmitLockReleasedWithWaiters(id());
-    }
+    handoff_.Released(id());
     mu_.unlock();
   }
 
@@ -166,43 +175,27 @@ class ABSL_LOCKABLE SharedMutex {
 
   // Exclusive ownership.
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    if (__builtin_expect(mu_.try_lock(), 1)) {
-      if (internal::SyncTracingOn()) internal::Emit(format::EventType::kLockAcquired, id());
-      return;
-    }
+    if (__builtin_expect(mu_.try_lock(), 1)) return internal::LockHandoff::Acquired(id());
     LockSlow(LockMode::kExclusive);
   }
   bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    if (mu_.try_lock()) {
-      if (internal::SyncTracingOn()) internal::Emit(format::EventType::kLockAcquired, id());
-      return true;
-    }
-    if (internal::SyncTracingOn()) internal::EmitLockTryFailed(id());
-    return false;
+    return internal::LockHandoff::Tried(id(), mu_.try_lock());
   }
   void unlock() ABSL_UNLOCK_FUNCTION() {
-    Released();
+    handoff_.Released(id());
     mu_.unlock();
   }
 
   // Shared ownership.
   void lock_shared() ABSL_SHARED_LOCK_FUNCTION() {
-    if (__builtin_expect(mu_.try_lock_shared(), 1)) {
-      if (internal::SyncTracingOn()) internal::Emit(format::EventType::kLockAcquired, id());
-      return;
-    }
+    if (__builtin_expect(mu_.try_lock_shared(), 1)) return internal::LockHandoff::Acquired(id());
     LockSlow(LockMode::kShared);
   }
   bool try_lock_shared() ABSL_SHARED_TRYLOCK_FUNCTION(true) {
-    if (mu_.try_lock_shared()) {
-      if (internal::SyncTracingOn()) internal::Emit(format::EventType::kLockAcquired, id());
-      return true;
-    }
-    if (internal::SyncTracingOn()) internal::EmitLockTryFailed(id());
-    return false;
+    return internal::LockHandoff::Tried(id(), mu_.try_lock_shared());
   }
   void unlock_shared() ABSL_UNLOCK_FUNCTION() {
-    Released();
+    handoff_.Released(id());
     mu_.unlock_shared();
   }
 
@@ -213,14 +206,6 @@ class ABSL_LOCKABLE SharedMutex {
 
  private:
   void LockSlow(LockMode mode);
-  void Released() {
-    if (__builtin_expect(!handoff_.HasWaiters(), 1)) {
-      if (internal::SyncTracingOn()) internal::Emit(format::EventType::kLockReleased, id());
-    } else {
-      handoff_.Release();
-      if (internal::SyncTracingOn()) internal::EmitLockReleasedWithWaiters(id());
-    }
-  }
 
   std::shared_mutex mu_;
   internal::LockHandoff handoff_;

@@ -39,22 +39,32 @@ void EmitCondNotify(uint64_t id, bool all) {
   }
 }
 
+namespace {
+
+// A contended acquisition shared by Mutex and SharedMutex: records the wait,
+// blocks in `lock`, then records who handed the lock over. kLockWait is written
+// before this thread counts as a waiter, so any unlock that sees the waiter
+// happens after the wait began.
+template <typename LockFn>
+void WaitAndRecord(LockHandoff& handoff, uint64_t id, LockMode mode, LockFn lock) {
+  const bool on = SyncTracingOn();
+  if (on) EmitLockWait(id, mode);
+  handoff.BeginWait();
+  lock();
+  const int64_t from = handoff.EndWait();
+  if (on) EmitLockAcquiredFrom(id, from);
+}
+
+}  // namespace
 }  // namespace internal
 
 Mutex::Mutex(const char* name) {
   internal::NameObject(format::ObjectKind::kLock, id(), name);
 }
 
-// The try_lock in lock() failed: record the wait, block, and record who handed
-// the mutex over. kLockWait is written before this thread counts as a waiter, so
-// any unlock that sees the waiter happens after the wait began.
+// The try_lock in lock() failed.
 void Mutex::LockSlow() {
-  const bool on = internal::SyncTracingOn();
-  if (on) internal::EmitLockWait(id(), LockMode::kExclusive);
-  handoff_.BeginWait();
-  mu_.lock();
-  const int64_t from = handoff_.EndWait();
-  if (on) internal::EmitLockAcquiredFrom(id(), from);
+  internal::WaitAndRecord(handoff_, id(), LockMode::kExclusive, [this] { mu_.lock(); });
 }
 
 SharedMutex::SharedMutex(const char* name) {
@@ -62,16 +72,13 @@ SharedMutex::SharedMutex(const char* name) {
 }
 
 void SharedMutex::LockSlow(LockMode mode) {
-  const bool on = internal::SyncTracingOn();
-  if (on) internal::EmitLockWait(id(), mode);
-  handoff_.BeginWait();
-  if (mode == LockMode::kShared) {
-    mu_.lock_shared();
-  } else {
-    mu_.lock();
-  }
-  const int64_t from = handoff_.EndWait();
-  if (on) internal::EmitLockAcquiredFrom(id(), from);
+  internal::WaitAndRecord(handoff_, id(), mode, [this, mode] {
+    if (mode == LockMode::kShared) {
+      mu_.lock_shared();
+    } else {
+      mu_.lock();
+    }
+  });
 }
 
 CondVar::CondVar() : state_(std::make_shared<internal::CondState>()) {}
