@@ -104,13 +104,7 @@ TEST(CaptureApi, NextCanBeCancelled) {
 }
 
 TEST(CaptureApi, LastHoldsTheLastSecondsOnly) {
-  std::thread([] {
-    for (int i = 0; i < 100; ++i) EmitOld();
-  }).join();
-  absl::SleepFor(absl::Milliseconds(1500));
-  std::thread([] {
-    for (int i = 0; i < 200; ++i) EmitRecent();
-  }).join();
+  testing::EmitOldThenRecent(EmitOld, EmitRecent);
   absl::StatusOr<std::string> bytes = Capture(Opts(CaptureMode::kLast, 1.0));
   ASSERT_TRUE(bytes.ok()) << bytes.status();
   reader::Trace t = Decode(*bytes);

@@ -8,10 +8,13 @@
 
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tracelane/format.h"
 #include "viewer/lib/trace_reader.h"
@@ -83,6 +86,20 @@ inline const reader::Thread* ThreadByName(const reader::Trace& t, const std::str
     if (th.name == name) return &th;
   }
   return nullptr;
+}
+
+// Records 100 calls of `old` on one short-lived thread, waits 1.5 s, then 200
+// calls of `recent` on another: a last-1-second capture must hold exactly the
+// recent ones.
+template <typename Old, typename Recent>
+void EmitOldThenRecent(Old old, Recent recent) {
+  std::thread([old] {
+    for (int i = 0; i < 100; ++i) old();
+  }).join();
+  absl::SleepFor(absl::Milliseconds(1500));
+  std::thread([recent] {
+    for (int i = 0; i < 200; ++i) recent();
+  }).join();
 }
 
 // Earliest event timestamp in the trace (INT64_MAX if none).

@@ -106,13 +106,7 @@ TEST_F(EndpointTest, NextOverHttpHoldsTheWindowOnly) {
 
 TEST_F(EndpointTest, LastOverHttpHoldsTheLastSeconds) {
   Start();
-  std::thread([] {
-    for (int i = 0; i < 100; ++i) EmitOld();
-  }).join();
-  absl::SleepFor(absl::Milliseconds(1500));
-  std::thread([] {
-    for (int i = 0; i < 200; ++i) EmitRecent();
-  }).join();
+  testing::EmitOldThenRecent(EmitOld, EmitRecent);
   httplib::Result r = Client().Get("/debug/tracelane/trace?last=1");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;

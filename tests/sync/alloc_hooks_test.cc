@@ -15,11 +15,7 @@ using testing::Escape;
 using testing::FindThread;
 using testing::PausesOf;
 
-class AllocHooksTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_TRUE(Configure(CurrentOptions()).ok()); }
-  void TearDown() override { SetAllocPauseThreshold(absl::Microseconds(20)); }
-};
+class AllocHooksTest : public testing::AllocPauseTest {};
 
 TEST_F(AllocHooksTest, HooksAreActiveAndDefaultThresholdIs20us) {
   const AllocPauseStats stats = GetAllocPauseStats();

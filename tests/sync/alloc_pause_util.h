@@ -5,7 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "tests/sync/trace_capture.h"
+#include "tracelane/config.h"
+#include "tracelane/pause.h"
 
 namespace tracelane::testing {
 
@@ -32,6 +36,14 @@ inline std::vector<Pause> PausesOf(const reader::Trace& trace, const reader::Thr
   }
   return out;
 }
+
+// Fixture of the allocator-pause tests: a fresh recorder per test, and the
+// default 20 us threshold restored afterwards.
+class AllocPauseTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(Configure(CurrentOptions()).ok()); }
+  void TearDown() override { SetAllocPauseThreshold(absl::Microseconds(20)); }
+};
 
 // Keeps the compiler from eliding an allocation.
 inline void Escape(void* p) { asm volatile("" : : "g"(p) : "memory"); }

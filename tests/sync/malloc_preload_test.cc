@@ -22,11 +22,7 @@ using testing::Escape;
 using testing::FindThread;
 using testing::PausesOf;
 
-class MallocPreloadTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_TRUE(Configure(CurrentOptions()).ok()); }
-  void TearDown() override { SetAllocPauseThreshold(absl::Microseconds(20)); }
-};
+class MallocPreloadTest : public testing::AllocPauseTest {};
 
 TEST_F(MallocPreloadTest, RecordsIntoTheProgramsRecorder) {
   EXPECT_TRUE(GetAllocPauseStats().malloc_preloaded);
