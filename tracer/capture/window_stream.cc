@@ -28,9 +28,10 @@ uint64_t LastEventTick(const std::vector<RawEvent>& events) {
 
 // Keeps the extras in (after, upto]; they arrive sorted by ticks.
 void KeepExtras(std::vector<ExtraEvent>* extra, uint64_t after, uint64_t upto) {
-  extra->erase(std::remove_if(extra->begin(), extra->end(),
-                              [&](const ExtraEvent& e) { return e.ticks <= after || e.ticks > upto; }),
-               extra->end());
+  extra->erase(
+      std::remove_if(extra->begin(), extra->end(),
+                     [&](const ExtraEvent& e) { return e.ticks <= after || e.ticks > upto; }),
+      extra->end());
 }
 
 }  // namespace
@@ -65,17 +66,14 @@ void WindowStream::ReleaseRecords() {
 
 uint32_t WindowStream::ThreadIndex(const void* record) {
   const auto* rec = static_cast<const ThreadRecord*>(record);
-  auto it = by_record_.find(record);
-  if (it != by_record_.end()) {
+  // The stream holds every record it has seen (below), so a known record still
+  // belongs to the same thread.
+  if (auto it = by_record_.find(record); it != by_record_.end()) {
     StreamThread& t = threads_[it->second];
-    // A record is recycled only once nothing references it; a new thread on the
-    // same record is a new entry.
-    if (t.tid == rec->tid && t.start_ticks == rec->start_ticks) {
-      t.alive = rec->alive.load(std::memory_order_acquire);
-      t.exit_ticks = t.alive ? 0 : rec->exit_ticks;
-      t.name = rec->name;
-      return it->second;
-    }
+    t.alive = rec->alive.load(std::memory_order_acquire);
+    t.exit_ticks = t.alive ? 0 : rec->exit_ticks;
+    t.name = rec->name;
+    return it->second;
   }
   const auto index = static_cast<uint32_t>(threads_.size());
   // Hold the record until the capture ends, as a chunk would: its window loss
@@ -99,9 +97,9 @@ size_t WindowStream::Drain() {
   };
   // Free chunks to keep ahead of the writers: 16 drain periods' worth at the rate
   // they are filling chunks (at most half the pool), so they do not have to
-  // reclaim a window chunk while this thread sleeps or waits for a CPU. Older data at the head of the pool is given up for
-  // it (counted as overwritten: under this pressure the writers would reuse it
-  // next anyway).
+  // reclaim a window chunk while this thread sleeps or waits for a CPU. Older
+  // data at the head of the pool is given up for it (counted as overwritten:
+  // under this pressure the writers would reuse it next anyway).
   const uint32_t reserve = static_cast<uint32_t>(std::clamp<uint64_t>(
       16 * last_taken_ + 16, 16, std::max<uint32_t>(16, pool.chunk_count() / 2)));
   std::vector<uint32_t> taken;
@@ -127,7 +125,7 @@ size_t WindowStream::Drain() {
   Snapshot mini;
   mini.calibration = cal_;
   mini.begin_ticks = start;
-  std::vector<uint32_t> stream_index;              // mini slot -> stream index
+  std::vector<uint32_t> stream_index;             // mini slot -> stream index
   absl::flat_hash_map<uint32_t, size_t> slot_of;  // stream index -> mini slot
   {
     absl::MutexLock lock(&r.registry.mu());
@@ -185,8 +183,8 @@ Snapshot WindowStream::Merge(Snapshot final_snap) {
   meta.properties.emplace_back("capture_stream_limit_hit", limit_hit_ ? "yes" : "no");
   // Pre-window chunks given up to keep free chunks ahead of the writers.
   meta.properties.emplace_back("capture_stream_discarded_chunks", absl::StrCat(discarded_));
-  // Streamed threads keep their indices; a thread missing from the final snapshot
-  // has exited and left nothing behind since its last streamed chunk.
+  // Streamed threads keep their indices. Their records are held, so the final
+  // snapshot lists each of them and replaces these placeholder entries.
   meta.threads.resize(threads_.size());
   for (size_t i = 0; i < threads_.size(); ++i) {
     meta.threads[i] = Describe(threads_[i]);
@@ -194,9 +192,10 @@ Snapshot WindowStream::Merge(Snapshot final_snap) {
   }
   for (ThreadSnapshot& fs : final_snap.threads) {
     uint32_t ti = static_cast<uint32_t>(meta.threads.size());
+    // Records seen by the stream are still held, so the same record is the same
+    // thread.
     auto it = by_record_.find(fs.record);
-    if (it != by_record_.end() && threads_[it->second].tid == fs.tid &&
-        threads_[it->second].start_ticks == fs.start_ticks) {
+    if (it != by_record_.end()) {
       ti = it->second;
       KeepExtras(&fs.extra, threads_[ti].sched_cut, UINT64_MAX);
     } else {
