@@ -95,6 +95,9 @@ class ChunkPool {
   size_t bytes() const { return bytes_; }
   OverflowPolicy policy() const { return policy_; }
   uint64_t in_use() const { return in_use_.load(std::memory_order_relaxed); }
+  // Chunks published as Full since Init (a running count; the writers' fill
+  // rate is its slope). O(1).
+  uint64_t released() const { return next_seq_.load(std::memory_order_relaxed) - 1; }
 
  private:
   // Pops the oldest full chunk, riding out a peer preempted mid-publish.

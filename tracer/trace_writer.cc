@@ -22,6 +22,9 @@ constexpr uint32_t kEventsPerBlock = 65536;
 
 class ByteWriter {
  public:
+  ByteWriter() = default;
+  // Writes into `buf` (cleared), reusing its capacity.
+  explicit ByteWriter(std::string buf) : buf_(std::move(buf)) { buf_.clear(); }
   void U8(uint8_t v) { buf_.push_back(static_cast<char>(v)); }
   void Raw(const void* p, size_t n) { buf_.append(static_cast<const char*>(p), n); }
   void U32(uint32_t v) { Raw(&v, 4); }
@@ -53,33 +56,50 @@ struct StoredBlock {
   std::string stored;
 };
 
-// Compresses `raw` with zstd (level 3) when `compress` is set and it helps.
-StoredBlock MakeStored(format::BlockType type, const std::string& raw, bool compress) {
-  StoredBlock b{type, 0, static_cast<uint32_t>(raw.size()), 0, {}};
-  if (compress) {
-    b.stored.resize(ZSTD_compressBound(raw.size()));
-    const size_t n = ZSTD_compress(b.stored.data(), b.stored.size(), raw.data(), raw.size(), 3);
-    if (!ZSTD_isError(n)) {
-      b.stored.resize(n);
-      b.flags = format::kBlockFlagZstd;
+// Stores blocks, compressed with zstd (level 3) when asked and when it helps. One
+// zstd context and one output buffer serve every block, so a block costs its
+// compression and an exact-size copy: no per-block context set-up and no
+// worst-case-sized allocation (each would touch megabytes of fresh pages).
+class BlockCompressor {
+ public:
+  BlockCompressor() : cctx_(ZSTD_createCCtx()) {}
+  ~BlockCompressor() { ZSTD_freeCCtx(cctx_); }
+  BlockCompressor(const BlockCompressor&) = delete;
+  BlockCompressor& operator=(const BlockCompressor&) = delete;
+
+  StoredBlock Store(format::BlockType type, const std::string& raw, bool compress) {
+    StoredBlock b{type, 0, static_cast<uint32_t>(raw.size()), 0, {}};
+    if (compress && cctx_ != nullptr) {
+      const size_t bound = ZSTD_compressBound(raw.size());
+      if (out_.size() < bound) out_.resize(bound);
+      const size_t n =
+          ZSTD_compressCCtx(cctx_, out_.data(), out_.size(), raw.data(), raw.size(), 3);
+      if (!ZSTD_isError(n)) {
+        b.stored.assign(out_.data(), n);
+        b.flags = format::kBlockFlagZstd;
+      }
     }
+    if (b.flags == 0) b.stored = raw;
+    b.crc = static_cast<uint32_t>(
+        crc32(0, reinterpret_cast<const Bytef*>(b.stored.data()), b.stored.size()));
+    return b;
   }
-  if (b.flags == 0) b.stored = raw;
-  b.crc = static_cast<uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(b.stored.data()), b.stored.size()));
-  return b;
-}
+
+ private:
+  ZSTD_CCtx* cctx_;
+  std::string out_;
+};
 
 class BlockSink {
  public:
-  explicit BlockSink(std::ostream& out) : out_(out) {}
+  BlockSink(std::ostream& out, BlockCompressor& compressor) : out_(out), compressor_(compressor) {}
 
   void Write(format::BlockType type, const std::string& raw, bool compress) {
-    Write(MakeStored(type, raw, compress));
+    Write(compressor_.Store(type, raw, compress));
   }
   void Write(const StoredBlock& b) {
-    const format::BlockHeader h = MakeBlockHeader(
-        b.type, b.flags, static_cast<uint32_t>(b.stored.size()), b.raw_size, b.crc);
+    const format::BlockHeader h =
+        MakeBlockHeader(b.type, b.flags, static_cast<uint32_t>(b.stored.size()), b.raw_size, b.crc);
     out_.write(reinterpret_cast<const char*>(&h), sizeof(h));
     out_.write(b.stored.data(), static_cast<std::streamsize>(b.stored.size()));
     bytes_ += sizeof(h) + b.stored.size();
@@ -88,6 +108,7 @@ class BlockSink {
 
  private:
   std::ostream& out_;
+  BlockCompressor& compressor_;
   uint64_t bytes_ = 0;
 };
 
@@ -207,8 +228,8 @@ class EventStream {
   EventStream(const ThreadSnapshot& t, const NsConverter& ns) : t_(t), ns_(ns) {
     extra_.reserve(t.extra.size());
     for (const ExtraEvent& e : t.extra) {
-      extra_.push_back(Pending{ns(e.ticks), static_cast<uint8_t>(e.type), e.payload, e.arg,
-                               e.has_arg});
+      extra_.push_back(
+          Pending{ns(e.ticks), static_cast<uint8_t>(e.type), e.payload, e.arg, e.has_arg});
     }
   }
   // Replaces `*out` with up to `max` next events; false when none are left.
@@ -269,8 +290,10 @@ struct TraceEncoder::Impl {
   Calibration cal;
   NsConverter ns;
   Tables tables;
+  BlockCompressor compressor;
   std::vector<StoredBlock> blocks;
   std::vector<Pending> events;  // one block's worth, reused
+  std::string raw;              // one block's encoding, reused
   uint64_t total_events = 0;
   uint64_t stored_bytes = 0;
   int64_t first_ns = INT64_MAX;
@@ -288,7 +311,7 @@ void TraceEncoder::AddEvents(uint32_t ti, const ThreadSnapshot& t) {
   EventStream stream(t, m.ns);
   while (stream.Next(kEventsPerBlock, &events)) {
     m.total_events += events.size();
-    ByteWriter w;
+    ByteWriter w(std::move(m.raw));
     w.U32(ti);
     w.U32(static_cast<uint32_t>(events.size()));
     w.I64(events.front().ns);
@@ -305,12 +328,14 @@ void TraceEncoder::AddEvents(uint32_t ti, const ThreadSnapshot& t) {
       out = PutZigZag(out, e.ns - prev);
       prev = e.ns;
       const auto type = static_cast<format::EventType>(e.type);
-      out = PutVar(out, format::HasLocationPayload(type) ? m.tables.Location(e.payload) : e.payload);
+      out =
+          PutVar(out, format::HasLocationPayload(type) ? m.tables.Location(e.payload) : e.payload);
       if (e.has_arg) out = PutZigZag(out, e.arg);
     }
     buf.resize(static_cast<size_t>(out - buf.data()));
-    m.blocks.push_back(MakeStored(format::BlockType::kEvents, buf, true));
+    m.blocks.push_back(m.compressor.Store(format::BlockType::kEvents, buf, true));
     m.stored_bytes += m.blocks.back().stored.size();
+    m.raw = std::move(buf);
   }
 }
 
@@ -330,7 +355,7 @@ absl::Status TraceEncoder::Finish(const Snapshot& snap, std::ostream& out, Write
       cal.ToNs(snap.end_ticks));
   out.write(reinterpret_cast<const char*>(&h), sizeof(h));
 
-  BlockSink sink(out);
+  BlockSink sink(out, m.compressor);
   {
     ByteWriter w;
     std::vector<std::pair<std::string, std::string>> props = {
@@ -403,7 +428,6 @@ absl::Status TraceEncoder::Finish(const Snapshot& snap, std::ostream& out, Write
   }
   return absl::OkStatus();
 }
-
 
 absl::Status EncodeTrace(const Snapshot& snap, std::ostream& out, WriteStats* stats) {
   // Events first (into memory, compressed) so the tables they need are known; the

@@ -1,6 +1,7 @@
 // Next-N captures longer than the buffer: the capture streams the window's chunks
 // out of the flight recorder while it records, so a window holding many buffers'
 // worth of events comes back whole, in order, with no losses.
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <string>
@@ -20,21 +21,33 @@ namespace {
 using format::EventType;
 
 constexpr size_t kBudget = size_t{4} << 20;  // 256 chunks, 262,144 event slots
-
-// Emits, per iteration, a counter holding the iteration number and an empty scope
-// (4 slots, 3 events), about 1.4M events/s: the 4 MiB budget turns over every
+constexpr uint64_t kCapacitySlots = kBudget / sizeof(internal::RawEvent);
+// One iteration of the worker: a counter (event + argument slot) and an empty
+// scope (two events): 4 slots, 3 events.
+constexpr double kSlotsPerIteration = 4;
+// The nominal pace, about 1.4M events/s: the 4 MiB budget turns over every
 // ~0.2 s, so a 1.5 s window is several buffers long.
-void PacedWorker(std::atomic<bool>* stop, std::atomic<int64_t>* tid) {
+constexpr double kNominalIterationsPerSecond = 465'000;
+
+// Emits `per_second` iterations per second, each a counter holding the iteration
+// number and an empty scope, in batches of 64 paced against absolute deadlines
+// (so the rate does not depend on how long a sleep overshoots); <= 0: no pacing.
+void PacedWorker(std::atomic<bool>* stop, std::atomic<int64_t>* tid, double per_second) {
   TRACE_THREAD_NAME("streamer");
   tid->store(internal::CurrentTid());
+  const absl::Time t0 = absl::Now();
   int64_t i = 0;
   while (!stop->load(std::memory_order_relaxed)) {
-    for (int k = 0; k < 256; ++k) {
+    for (int k = 0; k < 64; ++k) {
       ++i;
       TRACE_COUNTER("seq", i);
       TRACE_SCOPE("unit");
     }
-    absl::SleepFor(absl::Microseconds(500));
+    if (per_second > 0) {
+      const absl::Time due = t0 + absl::Seconds(static_cast<double>(i) / per_second);
+      const absl::Duration ahead = due - absl::Now();
+      if (ahead > absl::ZeroDuration()) absl::SleepFor(ahead);
+    }
   }
 }
 
@@ -44,15 +57,17 @@ struct PacedCapture {
   int64_t tid = 0;  // the worker's
 };
 
-// Runs PacedWorker in a fresh kBudget recorder, waits `lead` (filling the flight
-// recorder with pre-window data), then takes a next-`seconds` capture of it.
-PacedCapture CapturePacedWorker(absl::Duration lead, double seconds) {
+// Runs PacedWorker at `per_second` in a fresh kBudget recorder, waits `lead`
+// (filling the flight recorder with pre-window data), then takes a
+// next-`seconds` capture of it.
+PacedCapture CapturePacedWorker(absl::Duration lead, double seconds,
+                                double per_second = kNominalIterationsPerSecond) {
   RecorderOptions o;
   o.buffer_bytes = kBudget;
   EXPECT_TRUE(Configure(o).ok());
   std::atomic<bool> stop{false};
   std::atomic<int64_t> tid{0};
-  std::thread worker(PacedWorker, &stop, &tid);
+  std::thread worker(PacedWorker, &stop, &tid, per_second);
   absl::SleepFor(lead);
   CaptureOptions co;
   co.mode = CaptureMode::kNext;
@@ -65,8 +80,33 @@ PacedCapture CapturePacedWorker(absl::Duration lead, double seconds) {
   return out;
 }
 
+// What this machine's drainer streams per second of its own time (event slots
+// per second spent in Drain), measured on a short capture of an unpaced worker.
+// Wall time in Drain includes waiting for a CPU, so a busy machine measures low.
+double MeasureDrainSlotsPerSecond() {
+  const PacedCapture c = CapturePacedWorker(absl::Milliseconds(100), 0.3, /*per_second=*/0);
+  if (!c.bytes.ok()) return 0;
+  const reader::Trace t = testing::Decode(*c.bytes);
+  uint64_t chunks = 0;
+  int64_t busy_ns = 0;
+  if (!absl::SimpleAtoi(t.Property("capture_streamed_chunks"), &chunks) ||
+      !absl::SimpleAtoi(t.Property("capture_stream_busy_ns"), &busy_ns) || busy_ns <= 0) {
+    return 0;
+  }
+  const double slots_per_chunk = RecorderOptions().chunk_events;  // the size used above
+  return static_cast<double>(chunks) * slots_per_chunk / (static_cast<double>(busy_ns) / 1e9);
+}
+
 TEST(Stream, NextWindowLongerThanTheBufferComesBackWhole) {
-  const PacedCapture c = CapturePacedWorker(absl::Milliseconds(300), 1.5);
+  // The load fits the machine by construction: the worker runs at the nominal
+  // pace or a quarter of what the drainer was just measured to stream, whichever
+  // is lower, and the window is long enough for several buffers at that pace.
+  const double drain = MeasureDrainSlotsPerSecond();
+  ASSERT_GT(drain, 0);
+  const double pace = std::min(kNominalIterationsPerSecond, drain / kSlotsPerIteration / 4);
+  const double needed_iterations = 1.5 * 2 * kCapacitySlots / 3;  // 1.5x the assertion below
+  const double seconds = std::clamp(needed_iterations / pace, 1.5, 10.0);
+  const PacedCapture c = CapturePacedWorker(absl::Milliseconds(300), seconds, pace);
   ASSERT_TRUE(c.bytes.ok()) << c.bytes.status();
   const CaptureStats& stats = c.stats;
   reader::Trace t = testing::Decode(*c.bytes);
@@ -110,9 +150,10 @@ TEST(Stream, NextWindowLongerThanTheBufferComesBackWhole) {
     }
     prev = e.type;
   }
-  // Several buffers' worth: far more than the budget could hold at once.
-  const uint64_t capacity = kBudget / sizeof(internal::RawEvent);
-  EXPECT_GT(3 * seq.size(), 2 * capacity) << seq.size() << " iterations";
+  // Several buffers' worth (2.7 budgets of slots): far more than the budget
+  // could hold at once.
+  EXPECT_GT(3 * seq.size(), 2 * kCapacitySlots)
+      << seq.size() << " iterations; drainer " << drain << " slots/s, pace " << pace;
 }
 
 // A stream-limit or ring turnover never loses events silently: an unpaced flood

@@ -11,9 +11,18 @@
 namespace tracelane::internal {
 namespace {
 
-// Chunks one Drain takes at most (16 MiB of events at the default chunk size),
-// so a single call stays short even when the pool is full of window data.
-constexpr size_t kMaxChunksPerDrain = 1024;
+// Chunks one Drain takes at most (1 MiB of events at the default chunk size, a
+// few ms to encode), so the reserve is checked again soon even when the pool is
+// full of window data.
+constexpr size_t kMaxChunksPerDrain = 64;
+
+// Free chunks the drainer keeps ahead of the writers: what they fill in this
+// long at their measured rate (covering a 5 ms nap, a batch's encoding and a wait
+// for a CPU), plus a floor, at most half the pool.
+constexpr int64_t kReserveCoverNs = 50'000'000;
+constexpr uint32_t kMinReserve = 16;
+// Shortest stretch the fill rate is measured over (shorter ones are noise).
+constexpr int64_t kRateSpanNs = 2'000'000;
 
 // Newest event tick in `events` (argument and pad slots skipped; events can be
 // back-dated, so the maximum rather than the last).
@@ -87,68 +96,91 @@ uint32_t WindowStream::ThreadIndex(const void* record) {
   return index;
 }
 
+uint32_t WindowStream::Reserve() {
+  ChunkPool& pool = Recorder().pool;
+  // The writers' fill rate (chunks published per ns), measured over stretches of
+  // at least kRateSpanNs; it follows a rise at once and a fall over about a
+  // second, so a burst after a quiet spell still finds free chunks.
+  const int64_t now = MonotonicNs();
+  const uint64_t released = pool.released();
+  if (rate_at_ns_ == 0) {
+    rate_at_ns_ = now;
+    released_at_rate_ = released;
+  } else if (now - rate_at_ns_ >= kRateSpanNs) {
+    const auto span = static_cast<double>(now - rate_at_ns_);
+    const double rate = static_cast<double>(released - released_at_rate_) / span;
+    const double decay = std::min(1.0, span / 1e9);
+    chunks_per_ns_ = std::max(rate, chunks_per_ns_ * (1 - decay) + rate * decay);
+    rate_at_ns_ = now;
+    released_at_rate_ = released;
+  }
+  const double wanted = chunks_per_ns_ * static_cast<double>(kReserveCoverNs) + kMinReserve;
+  const uint32_t cap = std::max(kMinReserve, pool.chunk_count() / 2);
+  return wanted >= cap ? cap : static_cast<uint32_t>(wanted);
+}
+
 size_t WindowStream::Drain() {
   if (limit_hit_) return 0;
+  const int64_t began_ns = MonotonicNs();
   RecorderState& r = Recorder();
   ChunkPool& pool = r.pool;
   const uint64_t start = start_ticks_;
   const auto holds_window = [&](uint32_t i) {
     return pool.Desc(i).last_ticks.load(std::memory_order_relaxed) >= start;
   };
-  // Free chunks to keep ahead of the writers: 16 drain periods' worth at the rate
-  // they are filling chunks (at most half the pool), so they do not have to
-  // reclaim a window chunk while this thread sleeps or waits for a CPU. Older
-  // data at the head of the pool is given up for it (counted as overwritten:
-  // under this pressure the writers would reuse it next anyway).
-  const uint32_t reserve = static_cast<uint32_t>(std::clamp<uint64_t>(
-      16 * last_taken_ + 16, 16, std::max<uint32_t>(16, pool.chunk_count() / 2)));
-  std::vector<uint32_t> taken;
-  uint32_t index;
-  size_t discarded = 0;
-  while (taken.size() + discarded < kMaxChunksPerDrain) {
-    const bool short_of_free = pool.chunk_count() - pool.in_use() < reserve;
-    const auto pred = [&](uint32_t i) { return holds_window(i) || short_of_free; };
-    if (!pool.TakeOldestFullIf(pred, &index)) break;
-    if (holds_window(index)) {
-      taken.push_back(index);
-    } else {
-      DiscardChunk(index);
-      ++discarded;
-    }
-  }
-  last_taken_ = taken.size() + discarded;
-  discarded_ += discarded;
-  if (taken.empty()) return discarded;
-
-  // The chunks we hold keep their owners' records referenced, so the records'
-  // fields are stable; the registry mutex guards the names.
+  const uint32_t reserve = Reserve();
+  // Each taken chunk goes back to the free list as soon as its events are copied
+  // (microseconds), so the writers never wait on this batch's encoding. A chunk
+  // we hold keeps its owner's record referenced, so the record's fields are
+  // stable; the registry mutex, taken per chunk, guards the name.
   Snapshot mini;
   mini.calibration = cal_;
   mini.begin_ticks = start;
   std::vector<uint32_t> stream_index;             // mini slot -> stream index
   absl::flat_hash_map<uint32_t, size_t> slot_of;  // stream index -> mini slot
-  {
-    absl::MutexLock lock(&r.registry.mu());
-    for (uint32_t i : taken) {
-      const void* owner = pool.Desc(i).owner.load(std::memory_order_relaxed);
-      const uint32_t ti = ThreadIndex(owner);
-      auto [it, added] = slot_of.try_emplace(ti, mini.threads.size());
-      if (added) {
-        mini.threads.push_back(Describe(threads_[ti]));
-        stream_index.push_back(ti);
-      }
-      ChunkDesc& d = pool.Desc(i);
-      AppendEventsSince(pool.Data(i), d.count.load(std::memory_order_relaxed), start,
-                        &mini.threads[it->second].events);
+  size_t taken = 0, discarded = 0;
+  uint32_t i;
+  while (taken < kMaxChunksPerDrain) {
+    // Older data at the head of the pool is given up while the writers are short
+    // of free chunks (counted as overwritten: they would reuse it next).
+    const bool short_of_free = pool.chunk_count() - pool.in_use() < reserve;
+    const auto pred = [&](uint32_t c) { return holds_window(c) || short_of_free; };
+    if (!pool.TakeOldestFullIf(pred, &i)) break;
+    if (!holds_window(i)) {
+      DiscardChunk(i);
+      ++discarded;
+      continue;
     }
-  }
-  // The events are copied: the chunks go back to the writers.
-  for (uint32_t i : taken) {
-    auto* owner = static_cast<ThreadRecord*>(pool.Desc(i).owner.load(std::memory_order_relaxed));
+    ChunkDesc& d = pool.Desc(i);
+    auto* owner = static_cast<ThreadRecord*>(d.owner.load(std::memory_order_relaxed));
+    uint32_t ti;
+    {
+      absl::MutexLock lock(&r.registry.mu());
+      ti = ThreadIndex(owner);
+    }
+    auto [it, added] = slot_of.try_emplace(ti, mini.threads.size());
+    if (added) {
+      mini.threads.push_back(Describe(threads_[ti]));
+      stream_index.push_back(ti);
+      if (!spare_events_.empty()) {  // a previous batch's buffer: no fresh pages
+        mini.threads.back().events = std::move(spare_events_.back());
+        spare_events_.pop_back();
+      }
+    }
+    AppendEventsSince(pool.Data(i), d.count.load(std::memory_order_relaxed), start,
+                      &mini.threads[it->second].events);
     pool.Recycle(i);
     ThreadRegistry::Unref(owner);
+    ++taken;
   }
+  discarded_ += discarded;
+  if (taken != 0) Encode(mini, stream_index);
+  chunks_ += taken;
+  busy_ns_ += MonotonicNs() - began_ns;
+  return taken + discarded;
+}
 
+void WindowStream::Encode(Snapshot& mini, const std::vector<uint32_t>& stream_index) {
   // Scheduler events of the same stretch of each thread's time, so every
   // thread's events stay in time order across blocks.
   std::vector<uint64_t> last(mini.threads.size());
@@ -164,10 +196,10 @@ size_t WindowStream::Drain() {
     KeepExtras(&ts.extra, st.sched_cut, upto);
     st.sched_cut = upto;
     encoder_.AddEvents(stream_index[k], ts);
+    ts.events.clear();
+    spare_events_.push_back(std::move(ts.events));
   }
-  chunks_ += taken.size();
   if (encoder_.stored_bytes() >= max_stored_bytes_) limit_hit_ = true;
-  return taken.size() + discarded;
 }
 
 Snapshot WindowStream::Merge(Snapshot final_snap) {
@@ -183,6 +215,9 @@ Snapshot WindowStream::Merge(Snapshot final_snap) {
   meta.properties.emplace_back("capture_stream_limit_hit", limit_hit_ ? "yes" : "no");
   // Pre-window chunks given up to keep free chunks ahead of the writers.
   meta.properties.emplace_back("capture_stream_discarded_chunks", absl::StrCat(discarded_));
+  // CPU-side cost of streaming: wall time spent in Drain (copy, scheduler merge,
+  // encoding and compression), for judging how close the drainer ran to its limit.
+  meta.properties.emplace_back("capture_stream_busy_ns", absl::StrCat(busy_ns_));
   // Streamed threads keep their indices. Their records are held, so the final
   // snapshot lists each of them and replaces these placeholder entries.
   meta.threads.resize(threads_.size());

@@ -35,10 +35,11 @@ class WindowStream {
   WindowStream(const WindowStream&) = delete;
   WindowStream& operator=(const WindowStream&) = delete;
 
-  // Moves the window's full chunks out of the pool into event blocks, and gives
-  // up older chunks at the head of the pool when the writers are short of free
-  // ones. Capture thread only. Returns the number of chunks taken or given up.
-  // O(events taken).
+  // Moves up to 64 of the window's full chunks out of the pool into event
+  // blocks (each chunk is free again once its events are copied), and gives up
+  // older chunks at the head of the pool while the writers are short of free
+  // ones. Capture thread only. Returns the number of chunks taken or given up;
+  // call again until it returns 0. O(events taken).
   size_t Drain();
 
   // Encodes `final_snap` (taken with SnapshotOptions::min_ticks = start and
@@ -52,6 +53,8 @@ class WindowStream {
   }
 
   uint64_t chunks() const { return chunks_; }
+  // Wall time spent in Drain so far.
+  int64_t busy_ns() const { return busy_ns_; }
   bool limit_hit() const { return limit_hit_; }
 
  private:
@@ -71,6 +74,10 @@ class WindowStream {
   // capture keeps that many records until it ends). Registry mutex held.
   uint32_t ThreadIndex(const void* record);
   void ReleaseRecords();
+  // Free chunks to keep ahead of the writers, from their measured fill rate.
+  uint32_t Reserve();
+  // Attaches scheduler events to a drained batch and encodes it.
+  void Encode(Snapshot& mini, const std::vector<uint32_t>& stream_index);
   // A thread-table entry (no events) for `st`.
   static ThreadSnapshot Describe(const StreamThread& st);
   // Merges the final snapshot's threads with the streamed ones (by index) and
@@ -86,7 +93,13 @@ class WindowStream {
   absl::flat_hash_map<const void*, uint32_t> by_record_;
   uint64_t chunks_ = 0;
   uint64_t discarded_ = 0;
-  uint64_t last_taken_ = 0;  // chunks the previous Drain took or discarded
+  int64_t busy_ns_ = 0;
+  // Event buffers of earlier batches, kept for reuse (capacity only).
+  std::vector<std::vector<RawEvent>> spare_events_;
+  // Writers' fill rate (chunks published per ns), measured between Reserve calls.
+  double chunks_per_ns_ = 0;
+  int64_t rate_at_ns_ = 0;
+  uint64_t released_at_rate_ = 0;
   bool limit_hit_ = false;
 };
 
