@@ -79,6 +79,7 @@ absl::StatusOr<Model> LoadModel(const std::string& path, const LoadOptions& opti
   reader::ReadOptions ro;
   ro.salvage = options.salvage;
   ro.progress = options.progress;
+  ro.cancelled = options.cancelled;
   absl::StatusOr<reader::Trace> t = reader::StreamTrace(
       path,
       [&](const reader::Trace& tables, uint32_t thread, const std::vector<reader::Event>& events) {
@@ -95,6 +96,7 @@ absl::StatusOr<Model> LoadModelFromBytes(std::string_view bytes, const std::stri
   reader::ReadOptions ro;
   ro.salvage = options.salvage;
   ro.progress = options.progress;
+  ro.cancelled = options.cancelled;
   absl::StatusOr<reader::Trace> t = reader::StreamParseTrace(
       bytes, name,
       [&](const reader::Trace& tables, uint32_t thread, const std::vector<reader::Event>& events) {

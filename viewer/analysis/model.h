@@ -191,11 +191,17 @@ struct LoadOptions {
   bool salvage = false;
   // Called after each block with (bytes consumed, file size). May be empty.
   std::function<void(uint64_t, uint64_t)> progress;
+  // Called between blocks; returning true stops the read with absl::CancelledError
+  // ("<name>: loading cancelled"). May be empty. Lets a viewer abandon a long load
+  // from another thread (e.g. return an atomic flag).
+  std::function<bool()> cancelled;
 };
 
-// Loads a trace file into a model, streaming. Errors are the reader's.
+// Loads a trace file into a model, streaming: O(events) time, memory the model
+// plus one block. Errors are the reader's; CancelledError if options.cancelled
+// returned true (checked between blocks).
 absl::StatusOr<Model> LoadModel(const std::string& path, const LoadOptions& options = {});
-// As LoadModel, from bytes in memory.
+// As LoadModel, from bytes in memory (same cost, cancellation and errors).
 absl::StatusOr<Model> LoadModelFromBytes(std::string_view bytes, const std::string& name,
                                          const LoadOptions& options = {});
 // Builds a model from a trace already read with reader::ReadTrace (pass it with

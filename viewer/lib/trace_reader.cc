@@ -71,9 +71,7 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
-bool KnownEventType(uint8_t t) {
-  return (t >= 1 && t <= 10) || (t >= 64 && t <= 75);
-}
+bool KnownEventType(uint8_t t) { return (t >= 1 && t <= 10) || (t >= 64 && t <= 75); }
 
 class Parser {
  public:
@@ -88,6 +86,9 @@ class Parser {
     uint64_t off = sizeof(format::FileHeader);
     bool saw_footer = false;
     while (off < bytes_.size()) {
+      if (options_.cancelled && options_.cancelled()) {
+        return absl::CancelledError(absl::StrCat(name_, ": loading cancelled"));
+      }
       if (saw_footer) {
         if (absl::Status s = Problem(off, "data after the footer block"); !s.ok()) return s;
         break;
@@ -110,9 +111,9 @@ class Parser {
       }
       const uint64_t payload_off = off + sizeof(BlockHeader);
       if (bytes_.size() - payload_off < h.stored_size) {
-        if (absl::Status s = Problem(off, absl::StrCat("truncated block: payload needs ",
-                                                       h.stored_size, " bytes, file has ",
-                                                       bytes_.size() - payload_off));
+        if (absl::Status s =
+                Problem(off, absl::StrCat("truncated block: payload needs ", h.stored_size,
+                                          " bytes, file has ", bytes_.size() - payload_off));
             !s.ok()) {
           return s;
         }
@@ -122,8 +123,8 @@ class Parser {
       off = payload_off + h.stored_size;
       if (crc32(0, reinterpret_cast<const Bytef*>(stored.data()), stored.size()) !=
           h.payload_crc32) {
-        if (absl::Status s = Problem(payload_off - sizeof(BlockHeader),
-                                     "block payload checksum mismatch");
+        if (absl::Status s =
+                Problem(payload_off - sizeof(BlockHeader), "block payload checksum mismatch");
             !s.ok()) {
           return s;
         }
@@ -134,8 +135,8 @@ class Parser {
         raw.resize(h.raw_size);
         const size_t n = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
         if (ZSTD_isError(n) || n != h.raw_size) {
-          if (absl::Status s = Problem(payload_off - sizeof(BlockHeader),
-                                       "block payload does not decompress");
+          if (absl::Status s =
+                  Problem(payload_off - sizeof(BlockHeader), "block payload does not decompress");
               !s.ok()) {
             return s;
           }
@@ -166,7 +167,8 @@ class Parser {
       trace_.dropped += t.dropped;
       trace_.overwritten += t.overwritten;
     }
-    trace_.overwritten += PropertyNumber("lost_recycled_threads") + PropertyNumber("lost_after_exit");
+    trace_.overwritten +=
+        PropertyNumber("lost_recycled_threads") + PropertyNumber("lost_after_exit");
     trace_.complete = saw_footer && trace_.warnings.empty();
     return std::move(trace_);
   }
@@ -314,8 +316,8 @@ class Parser {
         }
         *footer = true;
         if (static_cast<uint64_t>(events) != trace_.event_count && trace_.warnings.empty()) {
-          return absl::DataLossError(absl::StrCat("footer counts ", events, " events, blocks hold ",
-                                                  trace_.event_count));
+          return absl::DataLossError(
+              absl::StrCat("footer counts ", events, " events, blocks hold ", trace_.event_count));
         }
         return absl::OkStatus();
       }
@@ -336,8 +338,8 @@ class Parser {
     // Every event takes at least 3 bytes (head, delta, payload): a larger count is
     // corruption, and must not size the allocation below.
     if (count > r.remaining() / 3) {
-      return absl::DataLossError(absl::StrCat("event block claims ", count, " events in ",
-                                              r.remaining(), " bytes"));
+      return absl::DataLossError(
+          absl::StrCat("event block claims ", count, " events in ", r.remaining(), " bytes"));
     }
     std::vector<Event> events;
     events.reserve(count);
@@ -460,36 +462,58 @@ absl::StatusOr<Trace> StreamTrace(const std::string& path, const EventBlockFn& o
     }
     if (options.progress) options.progress(done, total);
   };
-  absl::StatusOr<Trace> t =
-      StreamParseTrace(std::string_view(static_cast<const char*>(map), size), path, on_events, opts);
+  absl::StatusOr<Trace> t = StreamParseTrace(std::string_view(static_cast<const char*>(map), size),
+                                             path, on_events, opts);
   munmap(map, size);
   return t;
 }
 
 const char* EventTypeName(format::EventType type) {
   switch (type) {
-    case EventType::kScopeBegin: return "scope_begin";
-    case EventType::kScopeEnd: return "scope_end";
-    case EventType::kInstant: return "instant";
-    case EventType::kCounter: return "counter";
-    case EventType::kBlockBegin: return "block_begin";
-    case EventType::kBlockEnd: return "block_end";
-    case EventType::kPauseBegin: return "pause_begin";
-    case EventType::kPauseEnd: return "pause_end";
-    case EventType::kStwBegin: return "stw_begin";
-    case EventType::kStwEnd: return "stw_end";
-    case EventType::kThreadStart: return "thread_start";
-    case EventType::kThreadExit: return "thread_exit";
-    case EventType::kLockWait: return "lock_wait";
-    case EventType::kLockAcquired: return "lock_acquired";
-    case EventType::kLockReleased: return "lock_released";
-    case EventType::kLockTryFailed: return "lock_try_failed";
-    case EventType::kCondWait: return "cond_wait";
-    case EventType::kCondWake: return "cond_wake";
-    case EventType::kCondNotify: return "cond_notify";
-    case EventType::kSchedOut: return "sched_out";
-    case EventType::kSchedIn: return "sched_in";
-    case EventType::kSchedStat: return "sched_stat";
+    case EventType::kScopeBegin:
+      return "scope_begin";
+    case EventType::kScopeEnd:
+      return "scope_end";
+    case EventType::kInstant:
+      return "instant";
+    case EventType::kCounter:
+      return "counter";
+    case EventType::kBlockBegin:
+      return "block_begin";
+    case EventType::kBlockEnd:
+      return "block_end";
+    case EventType::kPauseBegin:
+      return "pause_begin";
+    case EventType::kPauseEnd:
+      return "pause_end";
+    case EventType::kStwBegin:
+      return "stw_begin";
+    case EventType::kStwEnd:
+      return "stw_end";
+    case EventType::kThreadStart:
+      return "thread_start";
+    case EventType::kThreadExit:
+      return "thread_exit";
+    case EventType::kLockWait:
+      return "lock_wait";
+    case EventType::kLockAcquired:
+      return "lock_acquired";
+    case EventType::kLockReleased:
+      return "lock_released";
+    case EventType::kLockTryFailed:
+      return "lock_try_failed";
+    case EventType::kCondWait:
+      return "cond_wait";
+    case EventType::kCondWake:
+      return "cond_wake";
+    case EventType::kCondNotify:
+      return "cond_notify";
+    case EventType::kSchedOut:
+      return "sched_out";
+    case EventType::kSchedIn:
+      return "sched_in";
+    case EventType::kSchedStat:
+      return "sched_stat";
   }
   return "unknown";
 }

@@ -15,9 +15,9 @@ namespace tracelane::reader {
 
 // One decoded event. 32 bytes.
 struct Event {
-  int64_t ts_ns;             // CLOCK_MONOTONIC nanoseconds
-  uint64_t payload;          // location index (HasLocationPayload) or raw value
-  int64_t arg;               // valid when has_arg
+  int64_t ts_ns;     // CLOCK_MONOTONIC nanoseconds
+  uint64_t payload;  // location index (HasLocationPayload) or raw value
+  int64_t arg;       // valid when has_arg
   format::EventType type;
   bool has_arg;
 };
@@ -35,9 +35,9 @@ struct Thread {
   uint64_t dropped = 0;      // events lost for want of buffer space
   uint64_t overwritten = 0;  // events lost to the flight recorder's reuse
   bool exited = false;
-  int64_t start_ns = 0;      // registration (first event) time, 0 if unknown
-  int64_t exit_ns = 0;       // exit time, 0 if the thread was alive at capture
-  std::vector<Event> events; // in time order
+  int64_t start_ns = 0;       // registration (first event) time, 0 if unknown
+  int64_t exit_ns = 0;        // exit time, 0 if the thread was alive at capture
+  std::vector<Event> events;  // in time order
 };
 
 struct Object {
@@ -62,10 +62,10 @@ struct Trace {
   std::vector<Thread> threads;
   std::vector<Object> objects;
   uint64_t file_bytes = 0;
-  uint64_t event_count = 0;   // events decoded
-  uint64_t dropped = 0;       // sum of per-thread drops
-  uint64_t overwritten = 0;   // per-thread overwrites plus losses of vanished threads
-  bool complete = false;      // footer present and consistent
+  uint64_t event_count = 0;  // events decoded
+  uint64_t dropped = 0;      // sum of per-thread drops
+  uint64_t overwritten = 0;  // per-thread overwrites plus losses of vanished threads
+  bool complete = false;     // footer present and consistent
   // Problems skipped in salvage mode, each naming the byte offset.
   std::vector<std::string> warnings;
 
@@ -76,7 +76,9 @@ struct Trace {
   // The location of a location-payload event; nullptr if out of range.
   const Location* LocationOf(const Event& e) const;
   // CLOCK_REALTIME nanoseconds for a trace timestamp.
-  int64_t ToRealtime(int64_t ts_ns) const { return ts_ns - monotonic_anchor_ns + realtime_anchor_ns; }
+  int64_t ToRealtime(int64_t ts_ns) const {
+    return ts_ns - monotonic_anchor_ns + realtime_anchor_ns;
+  }
 };
 
 struct ReadOptions {
@@ -85,11 +87,14 @@ struct ReadOptions {
   bool salvage = false;
   // Called after each block with (bytes consumed, file size). May be empty.
   std::function<void(uint64_t, uint64_t)> progress;
+  // Called between blocks; returning true stops the read with absl::CancelledError
+  // ("<name>: loading cancelled"). May be empty. Must be cheap: it runs once per block.
+  std::function<bool()> cancelled;
 };
 
 // Reads a whole trace file. Errors name the file, the byte offset and the problem:
 // "t.tlt: offset 1234: block payload checksum mismatch". Never crashes on bad
-// input. Memory: ~32 bytes per event plus the tables.
+// input. Memory: ~32 bytes per event plus the tables. Honours options.cancelled.
 absl::StatusOr<Trace> ReadTrace(const std::string& path, const ReadOptions& options = {});
 
 // As ReadTrace, from bytes already in memory; `name` is used in messages.
@@ -99,13 +104,14 @@ absl::StatusOr<Trace> ParseTrace(std::string_view bytes, const std::string& name
 // Receives one decoded, validated event block during streaming reads: the index
 // of its thread in `tables.threads` and the block's events in file order. `tables`
 // holds the header and every table decoded so far (tables precede event blocks).
-using EventBlockFn =
-    std::function<void(const Trace& tables, uint32_t thread_index, const std::vector<Event>& events)>;
+using EventBlockFn = std::function<void(const Trace& tables, uint32_t thread_index,
+                                        const std::vector<Event>& events)>;
 
 // Streaming form of ReadTrace: the file is memory-mapped (not copied) and decoded
 // block by block; each event block goes to `on_events` and is NOT stored, so the
 // returned Trace has the tables and counts but empty Thread::events. Salvage,
-// errors and progress behave as in ReadTrace. Memory: O(largest block) + tables.
+// errors, progress and cancellation behave as in ReadTrace. Memory: O(largest
+// block) + tables.
 absl::StatusOr<Trace> StreamTrace(const std::string& path, const EventBlockFn& on_events,
                                   const ReadOptions& options = {});
 
