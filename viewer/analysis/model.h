@@ -37,6 +37,26 @@ struct Scope {
   uint32_t parent;    // index of the enclosing scope on the same thread, or kNone
 };
 
+// A TRACE_INSTANT on one thread. 16 bytes.
+struct Instant {
+  int64_t ts_ns;
+  uint32_t location;  // index into Model::info.locations
+};
+
+// One TRACE_COUNTER sample. 24 bytes.
+struct CounterPoint {
+  int64_t ts_ns;
+  double value;     // the counter's value from this instant on
+  uint32_t thread;  // thread that emitted it (index into Model::threads)
+};
+
+// Every sample of one counter (one source location), from all threads, by time.
+struct CounterTrack {
+  uint32_t location;
+  std::vector<CounterPoint> points;
+  double min_value = 0, max_value = 0;  // over points (0, 0 if empty; NaN samples skipped)
+};
+
 // How a lock or condvar wait ended.
 enum class WaitOutcome : uint8_t {
   kAcquired = 0,  // kLockAcquired / kCondWake
@@ -125,6 +145,7 @@ struct ThreadModel {
   std::vector<CondNotify> cond_notifies;
   std::vector<Block> blocks;
   std::vector<Pause> pauses;
+  std::vector<Instant> instants;  // by time
 
   int64_t wall_ns() const { return life_end_ns - life_start_ns; }
   // End of state span i. O(1).
@@ -168,6 +189,8 @@ struct Model {
   absl::flat_hash_map<uint64_t, LockCounters> locks;
   // Scope instances per source location (index = location index), by thread then begin.
   std::vector<std::vector<ScopeRef>> scopes_by_location;
+  // One track per counter location with samples, sorted by location name (then index).
+  std::vector<CounterTrack> counters;
   uint64_t events = 0;
   uint64_t unmatched_events = 0;  // ends whose begin was lost (not capture cuts)
 

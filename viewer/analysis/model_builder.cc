@@ -1,6 +1,8 @@
 #include "viewer/analysis/model_builder.h"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 
 namespace tracelane::analysis::internal {
 namespace {
@@ -101,7 +103,12 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
       return;
     }
     case EventType::kInstant:
+      m.instants.push_back(Instant{ts, static_cast<uint32_t>(e.payload)});
+      return;
     case EventType::kCounter:
+      counters_[static_cast<uint32_t>(e.payload)].push_back(
+          CounterPoint{ts, e.has_arg ? std::bit_cast<double>(e.arg) : 0.0, thread});
+      return;
     case EventType::kThreadStart:
       return;
     case EventType::kThreadExit:
@@ -413,6 +420,38 @@ void ModelBuilder::ResolveHolders(Model& model) {
   }
 }
 
+void ModelBuilder::FinishCounters(Model& model) {
+  model.counters.reserve(counters_.size());
+  for (auto& [location, points] : counters_) {
+    CounterTrack c;
+    c.location = location;
+    c.points = std::move(points);
+    // Blocks of different threads arrive in any order: merge them by time (then
+    // thread), keeping each thread's own order.
+    const auto less = [](const CounterPoint& a, const CounterPoint& b) {
+      return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.thread < b.thread;
+    };
+    if (!std::is_sorted(c.points.begin(), c.points.end(), less)) {
+      std::stable_sort(c.points.begin(), c.points.end(), less);
+    }
+    bool first = true;
+    for (const CounterPoint& p : c.points) {
+      if (std::isnan(p.value)) continue;
+      c.min_value = first ? p.value : std::min(c.min_value, p.value);
+      c.max_value = first ? p.value : std::max(c.max_value, p.value);
+      first = false;
+    }
+    model.counters.push_back(std::move(c));
+  }
+  counters_.clear();
+  std::sort(model.counters.begin(), model.counters.end(),
+            [&](const CounterTrack& a, const CounterTrack& b) {
+              const std::string& x = model.LocationName(a.location);
+              const std::string& y = model.LocationName(b.location);
+              return x != y ? x < y : a.location < b.location;
+            });
+}
+
 Model ModelBuilder::Finish(reader::Trace info) {
   capture_start_ = info.capture_start_ns;
   capture_end_ = info.capture_end_ns;
@@ -537,6 +576,7 @@ Model ModelBuilder::Finish(reader::Trace info) {
     model.object_names[(static_cast<uint64_t>(o.kind) << 56) ^ o.id] = o.name;
   }
   model.info = std::move(info);
+  FinishCounters(model);  // after info: sorts by location name
   threads_.clear();
   return model;
 }

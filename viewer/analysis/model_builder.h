@@ -62,6 +62,8 @@ class ModelBuilder {
   void CloseAtEnd(ThreadBuilder& b, uint32_t thread);
   void FinishScopes(ThreadBuilder& b);
   void ResolveHolders(Model& m);
+  // Moves counters_ into m.counters: points by time, tracks by name. O(p log p).
+  void FinishCounters(Model& m);
 
   int64_t capture_start_ = 0;
   int64_t capture_end_ = 0;
@@ -69,7 +71,8 @@ class ModelBuilder {
   std::vector<ThreadBuilder> threads_;
   std::vector<StwSpan> stw_;
   absl::flat_hash_map<uint64_t, LockCounters> locks_;
-  absl::flat_hash_map<uint32_t, format::BlockKind> block_kinds_;  // location -> kind seen
+  absl::flat_hash_map<uint32_t, format::BlockKind> block_kinds_;       // location -> kind seen
+  absl::flat_hash_map<uint32_t, std::vector<CounterPoint>> counters_;  // location -> samples
   uint64_t unmatched_ = 0;
 };
 
