@@ -7,7 +7,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 
 namespace tracelane::cli {
 
@@ -66,15 +65,6 @@ absl::StatusOr<int64_t> IntFlag(const Args& args, const std::string& name, int64
         absl::StrCat("--", name, " needs an integer >= ", min, ", got '", args.Get(name), "'"));
   }
   return v;
-}
-
-std::string Percent(int64_t part, int64_t whole) {
-  if (whole <= 0) return "-";
-  return absl::StrFormat("%.1f%%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
-}
-
-std::string Offset(const analysis::Model& m, int64_t ts_ns) {
-  return absl::StrFormat("+%.6f s", static_cast<double>(ts_ns - m.start_ns) / 1e9);
 }
 
 void StateKeys(JsonWriter& j, const analysis::StateDurations& d) {

@@ -36,11 +36,6 @@ absl::StatusOr<analysis::Model> LoadModelFor(const Args& args);
 absl::StatusOr<int64_t> IntFlag(const Args& args, const std::string& name, int64_t def,
                                 int64_t min = 1);
 
-// "37.5%" of part/whole ("-" if whole is 0).
-std::string Percent(int64_t part, int64_t whole);
-// "+1.234567 s": a timestamp as an offset from the trace start.
-std::string Offset(const analysis::Model& m, int64_t ts_ns);
-
 // JSON: {"<state>_ns": ...} keys for every state (into the open object).
 void StateKeys(JsonWriter& j, const analysis::StateDurations& d);
 // JSON object of one thread-table row: name, tid, threads, wall_ns, non_running_ns, *_ns.

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,11 +22,13 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "viewer/cli/command.h"
+#include "viewer/lib/units.h"
 
 namespace tracelane::cli {
 namespace {
 
-constexpr char kHelp[] = R"(usage: tracelane capture HOST:PORT [--seconds N | --last N] [-o FILE] [--token T]
+constexpr char kHelp[] =
+    R"(usage: tracelane capture HOST:PORT [--seconds N | --last N] [-o FILE] [--token T]
 
 Captures a trace from a program serving the tracelane endpoint (started with
 TRACELANE_ENDPOINT=127.0.0.1:6060 or tracelane::StartEndpoint) and checks that
@@ -58,7 +60,8 @@ absl::StatusOr<Target> ParseTarget(const std::string& arg) {
   if (!text.empty() && text[0] == '[') {
     const size_t close = text.find(']');
     if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return absl::InvalidArgumentError(absl::StrCat("bad address '", text, "' (expected [V6]:PORT)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad address '", text, "' (expected [V6]:PORT)"));
     }
     t.host = text.substr(1, close - 1);
     port = text.substr(close + 2);
@@ -94,7 +97,8 @@ std::string Mib(uint64_t bytes) {
 // Progress output: a redrawn bar on a terminal, occasional plain lines otherwise.
 class Progress {
  public:
-  Progress(bool quiet, std::string what) : quiet_(quiet), tty_(isatty(2) == 1), what_(std::move(what)) {}
+  Progress(bool quiet, std::string what)
+      : quiet_(quiet), tty_(isatty(2) == 1), what_(std::move(what)) {}
 
   void Line(const std::string& s) {
     if (quiet_) return;
@@ -167,7 +171,8 @@ std::string ExplainNetworkError(httplib::Error err, const Target& t, double time
     case httplib::Error::Connection:
       return absl::StrCat("cannot connect to ", where,
                           ": connection refused or unreachable (is the program running with "
-                          "TRACELANE_ENDPOINT=", where, "?)");
+                          "TRACELANE_ENDPOINT=",
+                          where, "?)");
     case httplib::Error::ConnectionTimeout:
       return absl::StrCat("timed out connecting to ", where, " after ", timeout, " s");
     case httplib::Error::Read:
@@ -185,8 +190,9 @@ std::string ExplainNetworkError(httplib::Error err, const Target& t, double time
 }  // namespace
 
 int RunCapture(int argc, char** argv) {
-  absl::StatusOr<Args> args = ParseArgs(argc, argv, 1, {"seconds", "last", "o", "output", "token", "timeout"},
-                                        {"quiet", "help", "h"});
+  absl::StatusOr<Args> args =
+      ParseArgs(argc, argv, 1, {"seconds", "last", "o", "output", "token", "timeout"},
+                {"quiet", "help", "h"});
   if (!args.ok()) return Fail(std::string(args.status().message()));
   if (args->Has("help") || args->Has("h")) {
     std::cout << kHelp;
@@ -205,7 +211,8 @@ int RunCapture(int argc, char** argv) {
   absl::StatusOr<double> timeout = ParseSeconds("timeout", args->Get("timeout", "10"));
   if (!timeout.ok()) return Fail(std::string(timeout.status().message()));
   std::string token = args->Get("token");
-  if (token.empty() && std::getenv("TRACELANE_TOKEN") != nullptr) token = std::getenv("TRACELANE_TOKEN");
+  if (token.empty() && std::getenv("TRACELANE_TOKEN") != nullptr)
+    token = std::getenv("TRACELANE_TOKEN");
   const std::string out = args->Get("o", args->Get("output", DefaultOutput(*target)));
   const std::string where = absl::StrCat(target->host, ":", target->port);
 
@@ -221,8 +228,9 @@ int RunCapture(int argc, char** argv) {
   to_tv(*timeout, [&](time_t a, time_t b) { client.set_write_timeout(a, b); });
   httplib::Headers headers;
   if (!token.empty()) headers.emplace("Authorization", absl::StrCat("Bearer ", token));
-  const std::string path = absl::StrCat("/debug/tracelane/trace?", last ? "last=" : "seconds=",
-                                        args->Get(last ? "last" : "seconds", "5"));
+  const std::string path =
+      absl::StrCat("/debug/tracelane/trace?",
+                   last ? "last=" : "seconds=", args->Get(last ? "last" : "seconds", "5"));
 
   Progress progress(args->Has("quiet"), last ? "capturing " : "recording ");
   progress.Line(last ? absl::StrFormat("capturing the last %g s from %s", *seconds, where)
@@ -239,7 +247,8 @@ int RunCapture(int argc, char** argv) {
     while (!finished) {
       tick_cv.wait_for(lock, std::chrono::milliseconds(progress.tty() ? 100 : 1000));
       if (finished || receiving.load()) continue;
-      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double t =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!last && t <= *seconds + 0.05) {
         progress.Bar(t / *seconds, absl::StrFormat("%.1f / %g s", t, *seconds));
         if (!progress.tty() && ++plain_tick % 5 == 0) {
@@ -253,11 +262,13 @@ int RunCapture(int argc, char** argv) {
   uint64_t last_reported = 0;
   httplib::Result res = client.Get(path, headers, [&](uint64_t current, uint64_t total) {
     receiving.store(true);
-    if (total > 0) progress.Bar(static_cast<double>(current) / total,
-                                absl::StrCat(Mib(current), " / ", Mib(total)));
+    if (total > 0)
+      progress.Bar(static_cast<double>(current) / total,
+                   absl::StrCat(Mib(current), " / ", Mib(total)));
     if (!progress.tty() && current - last_reported >= (uint64_t{16} << 20)) {
       last_reported = current;
-      progress.Line(absl::StrCat("received ", Mib(current), total ? absl::StrCat(" of ", Mib(total)) : ""));
+      progress.Line(
+          absl::StrCat("received ", Mib(current), total ? absl::StrCat(" of ", Mib(total)) : ""));
     }
     return true;
   });

@@ -4,13 +4,12 @@
 #include <cstdio>
 #include <iostream>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 
 namespace tracelane::cli {
 
-absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first, const std::vector<std::string>& valued,
+absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first,
+                               const std::vector<std::string>& valued,
                                const std::vector<std::string>& boolean) {
   Args args;
   const auto is = [](const std::vector<std::string>& v, const std::string& s) {
@@ -29,12 +28,14 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first, const std::vect
       }
       if (is(valued, name)) {
         if (!has_value) {
-          if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
+          if (i + 1 >= argc)
+            return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
           value = argv[++i];
         }
         args.flags[name] = value;
       } else if (is(boolean, name)) {
-        if (has_value) return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
+        if (has_value)
+          return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
         args.flags[name] = "1";
       } else {
         return absl::InvalidArgumentError(absl::StrCat("unknown flag ", a, " (see --help)"));
@@ -60,38 +61,6 @@ absl::StatusOr<reader::Trace> LoadTrace(const Args& args) {
   }
   for (const std::string& w : t->warnings) std::cerr << "tracelane: warning: " << w << "\n";
   return t;
-}
-
-std::string FormatDuration(int64_t ns) {
-  const double v = static_cast<double>(ns);
-  const double a = v < 0 ? -v : v;
-  if (a >= 1e9) return absl::StrFormat("%.3f s", v / 1e9);
-  if (a >= 1e6) return absl::StrFormat("%.3f ms", v / 1e6);
-  if (a >= 1e3) return absl::StrFormat("%.3f us", v / 1e3);
-  return absl::StrFormat("%d ns", ns);
-}
-
-absl::StatusOr<int64_t> ParseDuration(const std::string& text) {
-  static const std::pair<const char*, double> kUnits[] = {
-      {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
-  std::string num = text;
-  double scale = 1;
-  for (const auto& [suffix, mult] : kUnits) {
-    const std::string s = suffix;
-    if (text.size() > s.size() && text.compare(text.size() - s.size(), s.size(), s) == 0) {
-      const char before = text[text.size() - s.size() - 1];
-      if (s == "s" && (before == 'n' || before == 'u' || before == 'm')) continue;
-      num = text.substr(0, text.size() - s.size());
-      scale = mult;
-      break;
-    }
-  }
-  double v;
-  if (!absl::SimpleAtod(num, &v) || v < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bad duration '", text, "' (expected e.g. 250us, 10ms, 5s)"));
-  }
-  return static_cast<int64_t>(v * scale + 0.5);
 }
 
 int Fail(const std::string& message) {

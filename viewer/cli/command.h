@@ -27,17 +27,13 @@ struct Args {
 
 // Parses argv[first..]. `valued` lists flags that take a value, `boolean` flags
 // that do not; anything else is an error naming the flag.
-absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first, const std::vector<std::string>& valued,
+absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first,
+                               const std::vector<std::string>& valued,
                                const std::vector<std::string>& boolean);
 
 // Reads the trace named by the first positional argument, honouring --salvage;
 // with salvage, warnings go to stderr.
 absl::StatusOr<reader::Trace> LoadTrace(const Args& args);
-
-// Formats nanoseconds for people: "1.25 s", "340 us", "87 ns".
-std::string FormatDuration(int64_t ns);
-// Parses "10ms", "250us", "5s", "100ns" or a bare number of nanoseconds.
-absl::StatusOr<int64_t> ParseDuration(const std::string& text);
 
 struct Command {
   const char* name;

@@ -7,6 +7,7 @@
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
+#include "viewer/lib/units.h"
 
 namespace tracelane::cli {
 namespace {
@@ -110,28 +111,28 @@ int RunExplain(int argc, char** argv) {
     return 0;
   }
   std::cout << absl::StrFormat("%s  rank %d of %d  on %s  at %s  wall %s%s\n", ex.scope, *rank,
-                               count, m->ThreadLabel(inst->ref.thread), Offset(*m, inst->begin_ns),
-                               FormatDuration(wall),
+                               count, m->ThreadLabel(inst->ref.thread),
+                               FormatOffset(inst->begin_ns, m->start_ns), FormatDuration(wall),
                                inst->cut ? "  (cut by the capture window)" : "");
   if (ex.causes.empty()) {
     std::cout << "dominant cause: none: the thread was running the whole time\n";
   } else {
     const analysis::Cause& d = ex.causes.front();
     std::cout << absl::StrFormat("dominant cause: %s  %s (%s)\n", analysis::DescribeCause(*m, d),
-                                 FormatDuration(d.duration_ns), Percent(d.duration_ns, wall));
+                                 FormatDuration(d.duration_ns), FormatPercent(d.duration_ns, wall));
   }
   std::cout << "\nstates:\n";
   for (int s = 0; s < analysis::kNumStates; ++s) {
     if (ex.states[s] == 0) continue;
     std::cout << absl::StrFormat("  %-13s %12s %7s\n",
                                  analysis::StateLabel(static_cast<analysis::ThreadState>(s)),
-                                 FormatDuration(ex.states[s]), Percent(ex.states[s], wall));
+                                 FormatDuration(ex.states[s]), FormatPercent(ex.states[s], wall));
   }
   if (!ex.causes.empty()) std::cout << "\ncauses (largest first):\n";
   for (const auto& c : ex.causes) {
     std::cout << absl::StrFormat("  %12s %7s  %s  (first at %s)\n", FormatDuration(c.duration_ns),
-                                 Percent(c.duration_ns, wall), analysis::DescribeCause(*m, c),
-                                 Offset(*m, c.first_ns));
+                                 FormatPercent(c.duration_ns, wall), analysis::DescribeCause(*m, c),
+                                 FormatOffset(c.first_ns, m->start_ns));
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 #include "absl/strings/str_format.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
+#include "viewer/lib/units.h"
 
 namespace tracelane::cli {
 namespace {
@@ -64,7 +65,8 @@ int RunInfo(int argc, char** argv) {
   }
   std::cout << absl::StrFormat("file            %s (%d bytes)%s\n", t->path, t->file_bytes,
                                t->complete ? "" : "  [INCOMPLETE: salvaged]");
-  std::cout << absl::StrFormat("process         %s (pid %d)\n", t->Property("process_name"), t->pid);
+  std::cout << absl::StrFormat("process         %s (pid %d)\n", t->Property("process_name"),
+                               t->pid);
   std::cout << absl::StrFormat("duration        %s\n", FormatDuration(duration));
   std::cout << absl::StrFormat("threads         %d\n", t->threads.size());
   std::cout << absl::StrFormat("events          %d\n", t->event_count);

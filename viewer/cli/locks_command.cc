@@ -6,6 +6,7 @@
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
+#include "viewer/lib/units.h"
 
 namespace tracelane::cli {
 namespace {
@@ -34,7 +35,8 @@ void PrintSites(const char* title, const std::vector<analysis::CallSite>& sites,
   std::cout << "    " << title << ":\n";
   for (int64_t i = 0; i < n && i < static_cast<int64_t>(sites.size()); ++i) {
     std::cout << absl::StrFormat("      %12s %7s %7d waits  %s\n", FormatDuration(sites[i].wait_ns),
-                                 Percent(sites[i].wait_ns, total), sites[i].waits, sites[i].name);
+                                 FormatPercent(sites[i].wait_ns, total), sites[i].waits,
+                                 sites[i].name);
   }
 }
 

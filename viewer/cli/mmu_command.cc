@@ -8,6 +8,7 @@
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
+#include "viewer/lib/units.h"
 
 namespace tracelane::cli {
 namespace {
@@ -90,8 +91,9 @@ int RunMmu(int argc, char** argv) {
     std::cout << absl::StrFormat("MMU(%s) = %.4f  (%s)\n", FormatDuration(window), mmu, scope);
     if (!worst_windows.empty()) std::cout << "worst windows:\n";
     for (const auto& w : worst_windows) {
-      std::cout << absl::StrFormat("  %s .. %s  utilization %.4f\n", Offset(*m, w.start_ns),
-                                   Offset(*m, w.start_ns + window), w.utilization);
+      std::cout << absl::StrFormat("  %s .. %s  utilization %.4f\n",
+                                   FormatOffset(w.start_ns, m->start_ns),
+                                   FormatOffset(w.start_ns + window, m->start_ns), w.utilization);
     }
     return 0;
   }

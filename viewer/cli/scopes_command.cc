@@ -8,6 +8,7 @@
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
+#include "viewer/lib/units.h"
 
 namespace tracelane::cli {
 namespace {
@@ -50,8 +51,8 @@ void PrintDetail(const analysis::Model& m, const analysis::ScopeStats& s) {
   for (size_t i = 0; i < s.slowest.size(); ++i) {
     const analysis::ScopeInstance& x = s.slowest[i];
     std::cout << absl::StrFormat("    #%-3d %12s  at %s  on %s%s\n", i + 1,
-                                 FormatDuration(x.duration_ns), Offset(m, x.begin_ns),
-                                 m.ThreadLabel(x.ref.thread),
+                                 FormatDuration(x.duration_ns),
+                                 FormatOffset(x.begin_ns, m.start_ns), m.ThreadLabel(x.ref.thread),
                                  x.cut ? "  (cut by the capture window)" : "");
   }
 }

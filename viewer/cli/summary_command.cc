@@ -12,6 +12,7 @@
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
+#include "viewer/lib/units.h"
 
 namespace tracelane::cli {
 namespace {
@@ -140,7 +141,7 @@ int RunSummary(int argc, char** argv) {
   for (int s = 0; s < analysis::kNumStates; ++s) {
     if (totals[s] == 0) continue;
     std::cout << "  " << analysis::StateLabel(static_cast<analysis::ThreadState>(s)) << " "
-              << Percent(totals[s], wall);
+              << FormatPercent(totals[s], wall);
   }
   std::cout << "\n\nthreads with the most time not running:\n";
   for (const auto& r : rows) {
@@ -198,7 +199,7 @@ int RunSummary(int argc, char** argv) {
                                  FormatDuration(s.max_ns), FormatDuration(s.p99_ns),
                                  FormatDuration(s.p50_ns), s.count);
     if (!s.slowest.empty()) {
-      std::cout << "  (slowest at " << Offset(*m, s.slowest[0].begin_ns) << " on "
+      std::cout << "  (slowest at " << FormatOffset(s.slowest[0].begin_ns, m->start_ns) << " on "
                 << m->ThreadLabel(s.slowest[0].ref.thread) << ")";
     }
     std::cout << "\n";

@@ -8,6 +8,7 @@
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
+#include "viewer/lib/units.h"
 
 namespace tracelane::cli {
 namespace {
@@ -47,7 +48,7 @@ void PrintTable(const std::vector<analysis::ThreadStatesRow>& rows, bool group, 
     std::cout << absl::StrFormat("%-28.28s %12s %12s", label, FormatDuration(r.wall_ns),
                                  FormatDuration(r.non_running_ns()));
     for (int s = 0; s < analysis::kNumStates; ++s) {
-      std::cout << absl::StrFormat(" %12s", r.ns[s] == 0 ? "." : Percent(r.ns[s], r.wall_ns));
+      std::cout << absl::StrFormat(" %12s", r.ns[s] == 0 ? "." : FormatPercent(r.ns[s], r.wall_ns));
     }
     std::cout << "\n";
   }
