@@ -30,6 +30,7 @@ add_library(tracelane_analysis
   analysis/model_builder.cc
   analysis/pause_stats.cc
   analysis/pprof_export.cc
+  analysis/range_stats.cc
   analysis/scope_stats.cc
   analysis/states.cc
   analysis/thread_states.cc

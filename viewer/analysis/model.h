@@ -146,6 +146,9 @@ struct ThreadModel {
   std::vector<Block> blocks;
   std::vector<Pause> pauses;
   std::vector<Instant> instants;  // by time
+  // Longest of lock_waits: a wait overlapping time t began after t - this, which
+  // bounds searches by time (range statistics).
+  int64_t max_lock_wait_ns = 0;
 
   int64_t wall_ns() const { return life_end_ns - life_start_ns; }
   // End of state span i. O(1).

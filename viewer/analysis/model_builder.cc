@@ -545,6 +545,9 @@ Model ModelBuilder::Finish(reader::Trace info) {
     };
     order_waits(m.lock_waits, b.lock_wait_holder_tids);
     order_waits(m.cond_waits, b.cond_notifier_tids);
+    for (const LockWait& w : m.lock_waits) {
+      m.max_lock_wait_ns = std::max(m.max_lock_wait_ns, w.end_ns - w.start_ns);
+    }
     if (m.states.empty()) m.life_end_ns = std::max(m.life_end_ns, m.life_start_ns);
     model.start_ns = std::min(model.start_ns, m.life_start_ns);
     model.end_ns = std::max(model.end_ns, m.life_end_ns);
