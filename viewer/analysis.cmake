@@ -47,6 +47,7 @@ target_sources(tracelane_cli PRIVATE
   cli/export_command.cc
   cli/locks_command.cc
   cli/mmu_command.cc
+  cli/range_command.cc
   cli/scopes_command.cc
   cli/summary_command.cc
   cli/threads_command.cc

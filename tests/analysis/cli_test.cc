@@ -178,6 +178,53 @@ TEST_F(CliTest, ScopesLocksSummaryAndExportJson) {
   EXPECT_TRUE(JsonParser::Parse(chrome, &parsed, &err)) << err;
 }
 
+TEST_F(CliTest, RangeReportsStatesScopesAndLocksInTheRange) {
+  // Offsets from the capture start (1 ms): [21, 61) ms absolute. flush [10,60),
+  // the long request [25,51) waiting on db_mutex [26,50).
+  const Json j =
+      MustJson(absl::StrCat("range ", Path("t.tlt"), " --from 20ms --to 60ms --json --top 5"));
+  EXPECT_EQ(j["from_ns"].Int(), 21 * kMs);
+  EXPECT_EQ(j["to_ns"].Int(), 61 * kMs);
+  EXPECT_EQ(j["offset_ns"].Int(), 20 * kMs);
+  EXPECT_EQ(j["duration_ns"].Int(), 40 * kMs);
+  EXPECT_EQ(j["threads"].Int(), 3);
+  EXPECT_EQ(j["states"]["lock_wait_ns"].Int(), 24 * kMs);
+  EXPECT_EQ(j["states"]["running_ns"].Int(), 96 * kMs);
+  ASSERT_EQ(j["scopes"].arr.size(), 2u);
+  EXPECT_EQ(j["scopes"][0]["name"].str, "flush");
+  EXPECT_EQ(j["scopes"][0]["inside_ns"].Int(), 39 * kMs);
+  EXPECT_EQ(j["scopes"][1]["name"].str, "request");
+  EXPECT_EQ(j["scopes"][1]["instances"].Int(), 1);
+  ASSERT_EQ(j["locks"].arr.size(), 1u);
+  EXPECT_EQ(j["locks"][0]["name"].str, "db_mutex");
+  EXPECT_EQ(j["locks"][0]["id"].Int(), 3);
+  EXPECT_EQ(j["locks"][0]["waits"].Int(), 1);
+  EXPECT_EQ(j["locks"][0]["inside_ns"].Int(), 24 * kMs);
+  EXPECT_EQ(j["locks"][0]["max_wait_ns"].Int(), 24 * kMs);
+  // One thread: the reader.
+  const Json r =
+      MustJson(absl::StrCat("range ", Path("t.tlt"), " --from 20ms --to 60ms --tid 11 --json"));
+  EXPECT_EQ(r["threads"].Int(), 1);
+  ASSERT_EQ(r["scopes"].arr.size(), 1u);
+  EXPECT_EQ(r["scopes"][0]["name"].str, "request");
+  // Defaults: the whole capture.
+  const Json all = MustJson(absl::StrCat("range ", Path("t.tlt"), " --json"));
+  EXPECT_EQ(all["duration_ns"].Int(), 200 * kMs);
+  const Result text = Exec(absl::StrCat("range ", Path("t.tlt"), " --from 20ms --to 60ms"));
+  EXPECT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("range +0.020000 s .. +0.060000 s  (40.000 ms)  3 threads"),
+            std::string::npos)
+      << text.out;
+  for (const std::string& bad : {absl::StrCat("range ", Path("t.tlt"), " --from 20ms --to 10ms"),
+                                 absl::StrCat("range ", Path("t.tlt"), " --tid 99"),
+                                 absl::StrCat("range ", Path("t.tlt"), " --from 5x")}) {
+    const Result b = Exec(bad);
+    EXPECT_EQ(b.code, 1) << bad;
+    EXPECT_TRUE(b.out.empty()) << bad;
+    EXPECT_EQ(b.err.rfind("tracelane: ", 0), 0u) << bad << ": " << b.err;
+  }
+}
+
 TEST_F(CliTest, TextOutputsAndHelp) {
   for (const char* cmd : {"summary", "threads", "scopes", "locks", "mmu"}) {
     const Result r = Exec(absl::StrCat(cmd, " ", Path("t.tlt")));
