@@ -7,3 +7,9 @@ target_compile_options(capture_bench PRIVATE ${TRACELANE_WARNINGS}
 target_include_directories(capture_bench PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(capture_bench PRIVATE tracelane::tracelane
   ${TRACELANE_HTTPLIB_BENCH_LINK_LIBRARIES})
+
+# A large, realistic capture with the real recorder, for the viewer's frame
+# benchmark and analysis measurements: build/bin/record_busy OUT.tlt --events N
+add_executable(record_busy record_busy.cc)
+target_compile_options(record_busy PRIVATE ${TRACELANE_WARNINGS})
+target_link_libraries(record_busy PRIVATE tracelane::tracelane absl::time absl::strings)

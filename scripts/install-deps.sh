@@ -10,7 +10,7 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libcpp-httplib-dev
   libimgui-dev libglfw3-dev libgl-dev libstb-dev
-  xvfb xauth
+  xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   golang-go
   curl
 )
