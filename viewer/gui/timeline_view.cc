@@ -18,7 +18,7 @@ namespace tracelane::gui {
 namespace {
 
 const LaneMetrics kMetrics{20, 14, 18, 6};
-constexpr size_t kMaxArrows = 300;
+constexpr size_t kMaxArrows = 40;
 
 void DrawRuler(const Document& doc, const TimeAxis& axis, ImDrawList* dl, float y0, float x_left) {
   const float x0 = axis.x0, x1 = axis.x0 + axis.width, y1 = y0 + kRulerHeight;
@@ -165,9 +165,17 @@ void DrawTimeline(const Document& doc, TimelineState& s) {
       state_y[b.thread] = lanes_y0 + b.y - s.scroll_y + kMetrics.header + kMetrics.state / 2;
     }
     // Only hand-overs that ended a wait at least 3 px long (the waits you can
-    // see), at most the 300 longest: at a wide zoom thousands of short wake-ups
-    // would hide the lanes.
-    for (const Wakeup& w : VisibleWakeups(doc.model, visible, s.axis, kMaxArrows)) {
+    // see): the 40 longest in view, plus every one into the lane under the
+    // mouse. At a wide zoom thousands of short wake-ups would hide the lanes.
+    std::vector<Wakeup> arrows = VisibleWakeups(doc.model, visible, s.axis, kMaxArrows);
+    const size_t lane =
+        in_lanes ? LaneAt(s.boxes, mouse.y - lanes_y0 + s.scroll_y) : s.boxes.size();
+    if (lane < s.boxes.size()) {
+      for (const Wakeup& w : VisibleWakeups(doc.model, {s.boxes[lane].thread}, s.axis, 200)) {
+        arrows.push_back(w);
+      }
+    }
+    for (const Wakeup& w : arrows) {
       if (w.from_thread >= state_y.size() || s.axis.Px(w.wait_ns) < 3) continue;
       const float x = s.axis.ToX(w.ts_ns);
       DrawArrow(dl, ImVec2(x - 6, state_y[w.from_thread]), ImVec2(x, state_y[w.to_thread]),
