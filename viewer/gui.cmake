@@ -22,6 +22,7 @@ endif()
 add_executable(tracelane_viewer
   gui/app.cc
   gui/colors.cc
+  gui/config_dir.cc
   gui/counter_tracks.cc
   gui/document.cc
   gui/file_browser.cc
@@ -30,6 +31,8 @@ add_executable(tracelane_viewer
   gui/loader.cc
   gui/main.cc
   gui/options.cc
+  gui/panel_area.cc
+  gui/panel_layout.cc
   gui/recent_files.cc
   gui/screenshot.cc
   gui/selection_panel.cc

@@ -16,7 +16,6 @@
 #include "viewer/gui/colors.h"
 #include "viewer/gui/frame_stats.h"
 #include "viewer/gui/screenshot.h"
-#include "viewer/gui/selection_panel.h"
 #include "viewer/gui/timeline_input.h"
 #include "viewer/gui/timeline_view.h"
 #include "viewer/lib/units.h"
@@ -53,7 +52,15 @@ void ApplyStyle() {
 
 }  // namespace
 
-App::App(ViewerOptions options) : options_(std::move(options)) {}
+App::App(ViewerOptions options) : options_(std::move(options)) {
+  if (options_.headless()) {
+    // Screenshots and frame timings do not depend on (or change) the user's layout.
+    panels_.persist = false;
+  } else {
+    panels_.layout = panels_.saved = LoadPanelLayout();
+  }
+  if (std::optional<PanelTab> tab = ViewTab(options_.view)) panels_.layout.tab = *tab;
+}
 
 App::~App() {
   if (window_ != nullptr) {
@@ -179,16 +186,11 @@ void App::BuildFrame() {
   } else if (doc_) {
     DrawHeader();
     if (timeline_.show_legend) DrawLegend();
-    const float panel = SelectionPanelHeight(timeline_);
-    ImGui::BeginChild("timeline", ImVec2(0, -panel), false,
+    ImGui::BeginChild("timeline", ImVec2(0, -PanelAreaHeight(panels_, vp->Size.y)), false,
                       ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
     DrawTimeline(*doc_, timeline_);
     ImGui::EndChild();
-    if (panel > 0) {
-      ImGui::BeginChild("selection", ImVec2(0, 0), true);
-      DrawSelectionPanel(*doc_, timeline_);
-      ImGui::EndChild();
-    }
+    DrawPanelArea(doc_, timeline_, panels_);
   } else {
     DrawWelcome();
   }

@@ -15,6 +15,7 @@
 #include "viewer/gui/file_browser.h"
 #include "viewer/gui/loader.h"
 #include "viewer/gui/options.h"
+#include "viewer/gui/panel_area.h"
 #include "viewer/gui/recent_files.h"
 #include "viewer/gui/timeline_state.h"
 
@@ -55,8 +56,9 @@ class App {
   ViewerOptions options_;
   GLFWwindow* window_ = nullptr;
   Loader loader_;
-  std::unique_ptr<Document> doc_;
+  std::shared_ptr<const Document> doc_;  // shared with the panels' background work
   TimelineState timeline_;
+  PanelArea panels_;
   bool startup_view_pending_ = false;
   // The last failed load: its message, whether salvage could help.
   std::optional<absl::Status> error_;

@@ -9,6 +9,12 @@
 
 namespace tracelane::gui {
 
+std::optional<PanelTab> ViewTab(const std::string& view) {
+  if (view == "timeline") return PanelTab::kSelection;
+  if (view == "selection") return std::nullopt;  // not a --view name
+  return PanelTabFromKey(view);
+}
+
 const char* ViewerUsage() {
   return R"(usage: tracelane-viewer [FILE] [options]
 
@@ -24,7 +30,8 @@ options:
 headless (tests, docs, scripts; needs a display, e.g. xvfb-run):
   --screenshot OUT.png      render the view, write the PNG, exit 0 (bad file:
                             the error view is written and the exit code is 1)
-  --view timeline           the view to render (timeline)
+  --view VIEW               the timeline with this panel below it: timeline
+                            (the selection panel), threads, mmu, info
   --frames N                render N frames panning and zooming through the view
   --frame-stats             with --frames: print one JSON object of frame timings
 )";
@@ -93,7 +100,9 @@ absl::StatusOr<ViewerOptions> ParseViewerOptions(int argc, char** argv) {
       return Bad(absl::StrCat("more than one file given: ", o.file, " and ", a));
     }
   }
-  if (o.view != "timeline") return Bad(absl::StrCat("unknown --view '", o.view, "' (timeline)"));
+  if (!o.view.empty() && !ViewTab(o.view)) {
+    return Bad(absl::StrCat("unknown --view '", o.view, "': one of timeline, threads, mmu, info"));
+  }
   if (o.frame_stats && o.frames == 0) return Bad("--frame-stats needs --frames N");
   if (o.headless() && o.file.empty()) return Bad("headless modes need a FILE");
   return o;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "viewer/gui/panel_layout.h"
 
 namespace tracelane::gui {
 
@@ -17,7 +18,9 @@ struct ViewerOptions {
   int width = 1600;      // window (or offscreen image) size in pixels
   int height = 1000;
   std::string screenshot;  // --screenshot OUT.png: render, write, exit
-  std::string view = "timeline";
+  // --view: timeline, threads, mmu or info (the panel tab shown below the
+  // timeline); empty when not given.
+  std::string view;
   // --range START:END, offsets from the capture start (e.g. "1.5s:1.6s").
   std::optional<std::pair<int64_t, int64_t>> range;
   std::string select_scope;  // --select-scope NAME: select (and show) an instance
@@ -26,6 +29,10 @@ struct ViewerOptions {
   bool frame_stats = false;  // print one JSON object of frame timings
   bool headless() const { return !screenshot.empty() || frames > 0; }
 };
+
+// The panel tab a --view value shows ("timeline": Selection), or nullopt for an
+// empty or unknown value. O(1).
+std::optional<PanelTab> ViewTab(const std::string& view);
 
 // Usage text printed by --help.
 const char* ViewerUsage();

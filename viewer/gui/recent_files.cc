@@ -1,18 +1,14 @@
 #include "viewer/gui/recent_files.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "viewer/gui/config_dir.h"
+
 namespace tracelane::gui {
 
-std::string RecentFiles::DefaultPath() {
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/tracelane/recent";
-  const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : "/tmp") + "/.config/tracelane/recent";
-}
+std::string RecentFiles::DefaultPath() { return ConfigFilePath("recent"); }
 
 RecentFiles::RecentFiles(std::string path) : path_(std::move(path)) {
   std::ifstream in(path_);
@@ -40,16 +36,9 @@ void RecentFiles::Remove(const std::string& file) {
 }
 
 void RecentFiles::Save() const {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
-  const std::string tmp = path_ + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return;
-    for (const std::string& f : files_) out << f << '\n';
-    if (!out) return;
-  }
-  std::filesystem::rename(tmp, path_, ec);
+  std::string text;
+  for (const std::string& f : files_) text.append(f).push_back('\n');
+  WriteConfigFile(path_, text);
 }
 
 }  // namespace tracelane::gui

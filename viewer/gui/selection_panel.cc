@@ -109,8 +109,6 @@ void LocksTable(const analysis::RangeStats& r) {
 
 }  // namespace
 
-float SelectionPanelHeight(const TimelineState& s) { return s.range ? 230.0f : 0.0f; }
-
 void DrawSelectionPanel(const Document& doc, TimelineState& s) {
   if (!s.range) return;
   RangeSelection& sel = *s.range;

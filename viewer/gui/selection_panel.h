@@ -10,9 +10,8 @@
 
 namespace tracelane::gui {
 
-// Height the panel wants (0 when there is no selection).
-float SelectionPanelHeight(const TimelineState& s);
-// Draws the panel in the current window; computes the statistics when stale
+// Draws the panel in the current window (nothing without a range selection);
+// computes the statistics when stale
 // (once per selection change; O(log n + items in range) per lane).
 void DrawSelectionPanel(const Document& doc, TimelineState& s);
 
