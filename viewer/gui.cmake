@@ -36,6 +36,7 @@ add_executable(tracelane_viewer
   gui/recent_files.cc
   gui/screenshot.cc
   gui/selection_panel.cc
+  gui/threads_panel.cc
   gui/timeline_input.cc
   gui/timeline_tooltip.cc
   gui/timeline_view.cc

@@ -280,6 +280,26 @@ TEST(ThreadStatesTest, ByNameGroupsSum) {
   EXPECT_EQ(groups[1].wall_ns, 20 * kMs);
   EXPECT_EQ(Get(groups[1].ns, S::kPaused), 3 * kMs);
   EXPECT_EQ(Sum(TotalStates(m)), 30 * kMs);
+  // The viewer groups the per-thread rows it already holds: same rows.
+  const auto regrouped = GroupByName(ThreadStates(m));
+  ASSERT_EQ(regrouped.size(), groups.size());
+  for (size_t i = 0; i < groups.size(); ++i) {
+    EXPECT_EQ(regrouped[i].name, groups[i].name);
+    EXPECT_EQ(regrouped[i].threads, groups[i].threads);
+    EXPECT_EQ(regrouped[i].wall_ns, groups[i].wall_ns);
+    EXPECT_EQ(regrouped[i].ns, groups[i].ns);
+    EXPECT_EQ(regrouped[i].thread, kNone);
+    EXPECT_EQ(regrouped[i].tid, 0);
+  }
+  // Grouping groups again changes nothing (counts add up, not rows).
+  EXPECT_EQ(GroupByName(groups)[1].threads, 2u);
+  const ThreadStatesRow total = SumRows(ThreadStates(m), "all threads");
+  EXPECT_EQ(total.name, "all threads");
+  EXPECT_EQ(total.threads, 3u);
+  EXPECT_EQ(total.wall_ns, 30 * kMs);
+  EXPECT_EQ(total.ns, TotalStates(m));
+  EXPECT_EQ(SumRows(groups, "x").ns, TotalStates(m));
+  EXPECT_EQ(SumRows({}, "none").wall_ns, 0);
 }
 
 TEST(LoadModelTest, StreamingFromAFileEqualsBuildingFromAReadTrace) {

@@ -48,15 +48,19 @@ std::vector<ThreadStatesRow> ThreadStates(const Model& m) {
 }
 
 std::vector<ThreadStatesRow> ThreadStatesByName(const Model& m) {
+  return GroupByName(ThreadStates(m));
+}
+
+std::vector<ThreadStatesRow> GroupByName(const std::vector<ThreadStatesRow>& rows) {
   std::map<std::string, ThreadStatesRow> groups;
-  for (const ThreadStatesRow& r : ThreadStates(m)) {
+  for (const ThreadStatesRow& r : rows) {
     auto [it, inserted] = groups.try_emplace(r.name);
     ThreadStatesRow& g = it->second;
     if (inserted) {
       g.name = r.name;
       g.threads = 0;
     }
-    ++g.threads;
+    g.threads += r.threads;
     g.wall_ns += r.wall_ns;
     for (int s = 0; s < kNumStates; ++s) g.ns[s] += r.ns[s];
   }
@@ -64,6 +68,18 @@ std::vector<ThreadStatesRow> ThreadStatesByName(const Model& m) {
   out.reserve(groups.size());
   for (auto& [name, g] : groups) out.push_back(std::move(g));
   return out;
+}
+
+ThreadStatesRow SumRows(const std::vector<ThreadStatesRow>& rows, std::string name) {
+  ThreadStatesRow total;
+  total.name = std::move(name);
+  total.threads = 0;
+  for (const ThreadStatesRow& r : rows) {
+    total.threads += r.threads;
+    total.wall_ns += r.wall_ns;
+    for (int s = 0; s < kNumStates; ++s) total.ns[s] += r.ns[s];
+  }
+  return total;
 }
 
 StateDurations TotalStates(const Model& m) {

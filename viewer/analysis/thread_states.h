@@ -39,7 +39,14 @@ struct ThreadStatesRow {
 // Per thread, in trace order. O(total spans).
 std::vector<ThreadStatesRow> ThreadStates(const Model& m);
 // Per thread name (like Go's grouping by start function), sorted by name.
+// Equals GroupByName(ThreadStates(m)). O(total spans + threads log threads).
 std::vector<ThreadStatesRow> ThreadStatesByName(const Model& m);
+// Per-thread rows (as from ThreadStates) summed per name, sorted by name; each
+// group has tid 0, thread kNone and `threads` = rows summed. O(n log n).
+std::vector<ThreadStatesRow> GroupByName(const std::vector<ThreadStatesRow>& rows);
+// Every row summed into one named `name` (tid 0, thread kNone, `threads` = sum of
+// the rows' threads). Over ThreadStates(m) its ns equal TotalStates(m). O(n).
+ThreadStatesRow SumRows(const std::vector<ThreadStatesRow>& rows, std::string name);
 // Sum over all threads.
 StateDurations TotalStates(const Model& m);
 

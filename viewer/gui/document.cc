@@ -29,6 +29,8 @@ absl::StatusOr<std::unique_ptr<Document>> LoadDocument(const std::string& path, 
     doc->max_depth = std::max(doc->max_depth, static_cast<int>(t.scopes_by_depth.size()));
   }
   doc->thread_rows = analysis::ThreadStates(model);
+  doc->thread_groups = analysis::GroupByName(doc->thread_rows);
+  doc->thread_total = analysis::SumRows(doc->thread_rows, "all threads");
   if (progress->cancel.load(std::memory_order_relaxed)) {
     return absl::CancelledError(path + ": loading cancelled");
   }

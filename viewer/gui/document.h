@@ -20,11 +20,13 @@ struct Document {
   std::string path;
   bool salvaged = false;
   analysis::Model model;
-  std::vector<StateIndex> state_index;                 // per thread (LOD of state strips)
-  std::vector<analysis::ThreadStatesRow> thread_rows;  // per thread, for sorting and tooltips
-  int64_t lost_events = 0;                             // dropped + overwritten, all threads
-  uint64_t cut_scopes = 0;                             // scopes cut by the capture window
-  int max_depth = 0;                                   // deepest scope nesting of any thread
+  std::vector<StateIndex> state_index;                   // per thread (LOD of state strips)
+  std::vector<analysis::ThreadStatesRow> thread_rows;    // per thread, for sorting and tooltips
+  std::vector<analysis::ThreadStatesRow> thread_groups;  // per thread name (GroupByName)
+  analysis::ThreadStatesRow thread_total;                // all threads (SumRows)
+  int64_t lost_events = 0;                               // dropped + overwritten, all threads
+  uint64_t cut_scopes = 0;                               // scopes cut by the capture window
+  int max_depth = 0;                                     // deepest scope nesting of any thread
 };
 
 struct LoadProgress {

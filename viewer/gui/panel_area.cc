@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "viewer/gui/selection_panel.h"
+#include "viewer/gui/threads_panel.h"
 
 namespace tracelane::gui {
 namespace {
@@ -48,12 +49,13 @@ void DrawSelectionTab(const Document& doc, TimelineState& timeline) {
 
 void DrawTab(PanelTab tab, const std::shared_ptr<const Document>& doc, TimelineState& timeline,
              PanelArea& area) {
-  (void)area;
   switch (tab) {
     case PanelTab::kSelection:
       DrawSelectionTab(*doc, timeline);
       break;
     case PanelTab::kThreads:
+      DrawThreadsPanel(*doc, timeline, area.threads);
+      break;
     case PanelTab::kMmu:
     case PanelTab::kInfo:
       ImGui::TextDisabled("(not yet)");

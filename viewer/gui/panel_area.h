@@ -10,6 +10,7 @@
 
 #include "viewer/gui/document.h"
 #include "viewer/gui/panel_layout.h"
+#include "viewer/gui/threads_panel.h"
 #include "viewer/gui/timeline_state.h"
 
 namespace tracelane::gui {
@@ -24,6 +25,7 @@ struct PanelArea {
   bool persist = true;         // save layout changes
   bool tab_request = true;     // make layout.tab the active tab (start, --view)
   bool was_selecting = false;  // a Shift+drag was in progress last frame
+  ThreadsPanelState threads;
 };
 
 // Height the area takes below the timeline this frame, splitter included, in a

@@ -74,6 +74,12 @@ void JumpToScope(const Document& doc, TimelineState& s, uint32_t thread, uint32_
   }
 }
 
+void ScrollToLane(TimelineState& s, uint32_t thread) {
+  for (const LaneBox& b : s.boxes) {
+    if (b.thread == thread) s.requested_scroll_y = std::max(0.0f, b.y - 4);
+  }
+}
+
 bool StepInstance(const Document& doc, uint32_t* thread, uint32_t* scope, bool forward) {
   const analysis::Model& m = doc.model;
   if (*thread >= m.threads.size() || *scope >= m.threads[*thread].scopes.size()) return false;

@@ -26,6 +26,9 @@ void FitView(const Document& doc, TimelineState& s, double now);
 // width), scrolling its lane into view. O(lanes).
 void JumpToScope(const Document& doc, TimelineState& s, uint32_t thread, uint32_t scope,
                  double now);
+// Scrolls the lane area so the lane of `thread` is at its top, from the lane's
+// LaneBox (no-op when the thread has no laid-out lane). O(lanes).
+void ScrollToLane(TimelineState& s, uint32_t thread);
 // The next (forward) or previous instance, in time over all threads, of the
 // scope's location after/before (thread, scope). Returns false if none. O(n) in
 // the instances of that location.
