@@ -30,6 +30,8 @@ add_executable(tracelane_viewer
   gui/lane_painter.cc
   gui/loader.cc
   gui/main.cc
+  gui/mmu_job.cc
+  gui/mmu_panel.cc
   gui/options.cc
   gui/panel_area.cc
   gui/panel_layout.cc

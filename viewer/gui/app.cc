@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -117,6 +118,7 @@ void App::PollLoader() {
     error_path_ = loader_.path();
     return;
   }
+  ResetPanels(panels_);
   doc_ = std::move(**r);
   timeline_ = TimelineState{};
   startup_view_pending_ = true;
@@ -229,7 +231,10 @@ void App::DrawMenuBar() {
     }
     if (ImGui::MenuItem("Reload", nullptr, false, doc_ != nullptr))
       Open(doc_->path, doc_->salvaged);
-    if (ImGui::MenuItem("Close", nullptr, false, doc_ != nullptr)) doc_.reset();
+    if (ImGui::MenuItem("Close", nullptr, false, doc_ != nullptr)) {
+      ResetPanels(panels_);
+      doc_.reset();
+    }
     ImGui::Separator();
     if (ImGui::MenuItem("Quit", "Ctrl+Q")) quit_ = true;
     ImGui::EndMenu();
@@ -414,8 +419,8 @@ int App::Run() {
 
 int App::RunInteractive() {
   while (!glfwWindowShouldClose(window_) && !quit_) {
-    if (loader_.busy()) {
-      glfwWaitEventsTimeout(1.0 / 30);  // redraw the progress bar
+    if (loader_.busy() || PanelAreaBusy(panels_)) {
+      glfwWaitEventsTimeout(1.0 / 30);  // redraw the progress
     } else {
       glfwWaitEventsTimeout(0.5);  // idle: wake on input (and twice a second)
     }
@@ -438,6 +443,14 @@ int App::RunHeadless() {
   report.height = options_.height;
   // Two frames let ImGui settle its layout; the second is the first full frame.
   for (int i = 0; i < 2; ++i) {
+    BuildFrame();
+    target.Bind();
+    RenderFrame();
+  }
+  // Panels computing off the UI thread (the MMU curve) finish before the
+  // screenshot or the timed frames; at most about a minute.
+  for (int i = 0; i < 6000 && PanelAreaBusy(panels_); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
     BuildFrame();
     target.Bind();
     RenderFrame();

@@ -57,6 +57,8 @@ void DrawTab(PanelTab tab, const std::shared_ptr<const Document>& doc, TimelineS
       DrawThreadsPanel(*doc, timeline, area.threads);
       break;
     case PanelTab::kMmu:
+      DrawMmuPanel(doc, timeline, area.mmu);
+      break;
     case PanelTab::kInfo:
       ImGui::TextDisabled("(not yet)");
       break;
@@ -64,6 +66,16 @@ void DrawTab(PanelTab tab, const std::shared_ptr<const Document>& doc, TimelineS
 }
 
 }  // namespace
+
+void ResetPanels(PanelArea& area) {
+  area.threads = ThreadsPanelState{};
+  area.mmu.jobs.clear();
+  area.mmu = MmuPanelState{};
+}
+
+bool PanelAreaBusy(const PanelArea& area) {
+  return area.layout.tab == PanelTab::kMmu && MmuPanelBusy(area.mmu);
+}
 
 float PanelAreaHeight(const PanelArea& area, float window_h) {
   return area.layout.ClampedHeight(window_h) + kSplitterHeight + ImGui::GetStyle().ItemSpacing.y;

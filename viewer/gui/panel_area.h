@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "viewer/gui/document.h"
+#include "viewer/gui/mmu_panel.h"
 #include "viewer/gui/panel_layout.h"
 #include "viewer/gui/threads_panel.h"
 #include "viewer/gui/timeline_state.h"
@@ -26,11 +27,20 @@ struct PanelArea {
   bool tab_request = true;     // make layout.tab the active tab (start, --view)
   bool was_selecting = false;  // a Shift+drag was in progress last frame
   ThreadsPanelState threads;
+  MmuPanelState mmu;
 };
 
 // Height the area takes below the timeline this frame, splitter included, in a
 // window `window_h` px high. O(1).
 float PanelAreaHeight(const PanelArea& area, float window_h);
+
+// Forgets the panels' per-document state (sort orders, MMU curves). O(1)
+// plus joining MMU computations in flight (they stop at their next step).
+void ResetPanels(PanelArea& area);
+
+// True while the active panel shows something still being computed off the UI
+// thread (headless runs render again until it is done). O(1).
+bool PanelAreaBusy(const PanelArea& area);
 
 // Draws the splitter and the tabs into the current window's remaining content
 // region, and applies splitter drags and tab changes (saving the layout when
