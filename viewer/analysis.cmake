@@ -22,6 +22,7 @@ target_include_directories(tracelane_profile_proto PUBLIC $<BUILD_INTERFACE:${TR
 target_link_libraries(tracelane_profile_proto PUBLIC protobuf::libprotobuf)
 
 add_library(tracelane_analysis
+  analysis/capture_info.cc
   analysis/chrome_export.cc
   analysis/explain.cc
   analysis/lock_contention.cc

@@ -40,6 +40,7 @@ add_executable(tracelane_viewer
   gui/selection_panel.cc
   gui/threads_panel.cc
   gui/timeline_input.cc
+  gui/trace_info_panel.cc
   gui/timeline_tooltip.cc
   gui/timeline_view.cc
 )

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "viewer/analysis/capture_info.h"
 #include "viewer/analysis/scope_stats.h"
 #include "viewer/gui/colors.h"
 #include "viewer/gui/frame_stats.h"
@@ -287,11 +288,7 @@ void App::DrawHeader() {
   ImGui::Text("%s   %s   %zu threads   %s events", name.c_str(),
               FormatDuration(m.duration_ns()).c_str(), m.threads.size(), events.c_str());
   ImGui::SameLine();
-  const char* sched = m.scheduler == analysis::SchedulerSource::kPerf ? "exact (perf)"
-                      : m.scheduler == analysis::SchedulerSource::kSchedStat
-                          ? "approximate (schedstat)"
-                          : "none";
-  ImGui::TextDisabled("  scheduler data: %s", sched);
+  ImGui::TextDisabled("  scheduler data: %s", analysis::SchedulerLabel(m.scheduler));
   if (doc_->lost_events > 0) {
     ImGui::SameLine();
     ImGui::TextColored(ImVec4(1, 0.65f, 0, 1), "  %lld events lost (counted per lane)",

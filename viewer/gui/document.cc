@@ -28,6 +28,7 @@ absl::StatusOr<std::unique_ptr<Document>> LoadDocument(const std::string& path, 
     doc->cut_scopes += t.cut_scopes.size();
     doc->max_depth = std::max(doc->max_depth, static_cast<int>(t.scopes_by_depth.size()));
   }
+  doc->capture = analysis::DescribeCapture(model);
   doc->thread_rows = analysis::ThreadStates(model);
   doc->thread_groups = analysis::GroupByName(doc->thread_rows);
   doc->thread_total = analysis::SumRows(doc->thread_rows, "all threads");

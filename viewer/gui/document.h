@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "viewer/analysis/capture_info.h"
 #include "viewer/analysis/model.h"
 #include "viewer/analysis/thread_states.h"
 #include "viewer/gui/layout/state_index.h"
@@ -24,6 +25,7 @@ struct Document {
   std::vector<analysis::ThreadStatesRow> thread_rows;    // per thread, for sorting and tooltips
   std::vector<analysis::ThreadStatesRow> thread_groups;  // per thread name (GroupByName)
   analysis::ThreadStatesRow thread_total;                // all threads (SumRows)
+  analysis::CaptureInfo capture;                         // the Trace info panel's facts
   int64_t lost_events = 0;                               // dropped + overwritten, all threads
   uint64_t cut_scopes = 0;                               // scopes cut by the capture window
   int max_depth = 0;                                     // deepest scope nesting of any thread

@@ -6,6 +6,7 @@
 
 #include "viewer/gui/selection_panel.h"
 #include "viewer/gui/threads_panel.h"
+#include "viewer/gui/trace_info_panel.h"
 
 namespace tracelane::gui {
 namespace {
@@ -60,7 +61,7 @@ void DrawTab(PanelTab tab, const std::shared_ptr<const Document>& doc, TimelineS
       DrawMmuPanel(doc, timeline, area.mmu);
       break;
     case PanelTab::kInfo:
-      ImGui::TextDisabled("(not yet)");
+      DrawTraceInfoPanel(*doc);
       break;
   }
 }
