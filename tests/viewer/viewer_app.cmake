@@ -2,6 +2,7 @@
 # Included from tests/viewer/CMakeLists.txt when the viewer is built.
 if(TARGET tracelane_viewer)
   tracelane_test(viewer_app_test viewer_app_test.cc ${PROJECT_SOURCE_DIR}/viewer/gui/colors.cc
+    ${PROJECT_SOURCE_DIR}/viewer/gui/config_dir.cc ${PROJECT_SOURCE_DIR}/viewer/gui/panel_layout.cc
     LIBS tracelane_analysis tracelane::tracelane PkgConfig::TRACELANE_STB absl::strings
     LABELS "viewer;gui")
   target_compile_definitions(viewer_app_test PRIVATE

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -19,6 +20,8 @@
 #include "tests/analysis/synthetic_trace.h"
 #include "viewer/analysis/states.h"
 #include "viewer/gui/colors.h"
+#include "viewer/gui/config_dir.h"
+#include "viewer/gui/panel_layout.h"
 
 namespace tracelane {
 namespace {
@@ -35,15 +38,22 @@ struct ViewerRun {
   std::string out, err;
 };
 
+// A name for this test's files: ctest runs the tests of this binary in
+// parallel, each in its own process, sharing TempDir().
+std::string TestFile(const std::string& suffix) {
+  const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info();
+  return absl::StrCat(::testing::TempDir(), "viewer_", t != nullptr ? t->name() : "none", "_",
+                      getpid(), "_", suffix);
+}
+
 // Runs the viewer with `args` (a display from xvfb-run when there is none).
 ViewerRun RunViewer(const std::string& args) {
-  const std::string dir = ::testing::TempDir();
-  const std::string out = dir + "viewer_out.txt", err = dir + "viewer_err.txt";
+  const std::string out = TestFile("out.txt"), err = TestFile("err.txt");
   const char* display = std::getenv("DISPLAY");
   const std::string prefix =
       display != nullptr && display[0] != '\0' ? "" : "xvfb-run -a -s \"-screen 0 1600x1000x24\" ";
   // A private config dir: the recent-files list of the test, not the user's.
-  const std::string cmd = absl::StrCat("XDG_CONFIG_HOME=", dir, "xdg ", prefix,
+  const std::string cmd = absl::StrCat("XDG_CONFIG_HOME=", TestFile("xdg"), " ", prefix,
                                        TRACELANE_VIEWER_PATH, " ", args, " >", out, " 2>", err);
   ViewerRun r;
   const int status = std::system(cmd.c_str());
@@ -57,7 +67,9 @@ ViewerRun RunViewer(const std::string& args) {
 // A 400 ms capture: two workers contending for a lock, a cache thread that
 // holds it, an allocator pause, a sleep, IO, a condvar wait, preemption, and a
 // stop-the-world across everything.
-std::string PlantedTrace() {
+// With `losses`, worker-1 dropped 3 events and the cache thread lost 12 to
+// the flight recorder.
+std::string PlantedTrace(bool losses = false) {
   SyntheticTrace t(kStart, kStart + 400 * kMs);
   const int w1 = t.Thread(101, "worker-1", kStart);
   const int w2 = t.Thread(102, "worker-2", kStart);
@@ -80,6 +92,10 @@ std::string PlantedTrace() {
   t.SchedOut(w1, kStart + 250 * kMs, /*preempted=*/true);
   t.SchedIn(w1, kStart + 280 * kMs);
   t.Stw(cache, "compaction", kStart + 350 * kMs, kStart + 370 * kMs);
+  if (losses) {
+    t.snapshot().threads[w1].dropped = 3;
+    t.snapshot().threads[cache].overwritten = 12;
+  }
   return t.Encode();
 }
 
@@ -174,6 +190,155 @@ TEST(ViewerApp, MissingFileAndBadArgumentsFail) {
   const ViewerRun bad = RunViewer("--range 5s:1s x.tlt --frames 1");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(absl::StrContains(bad.err, "--range")) << bad.err;
+}
+
+// The panel area of a --size 1200x800 screenshot, below its tab bar: the
+// default panel height is 300 px, so the area starts near y = 490.
+constexpr int kW = 1200, kH = 800, kPanelTop = 560;
+
+// Renders `trace` with --view `view` at kW x kH; fails the test on errors.
+Image Screenshot(const std::string& trace, const std::string& view) {
+  const std::string png = TestFile(view + ".png");
+  std::remove(png.c_str());
+  const ViewerRun r = RunViewer(
+      absl::StrCat(trace, " --screenshot ", png, " --size ", kW, "x", kH, " --view ", view));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Image img = ReadPng(png);
+  EXPECT_EQ(img.w, kW);
+  EXPECT_EQ(img.h, kH);
+  return img;
+}
+
+// Pixels of colour `c` in [x0, x1) x [y0, y1), and how many rows hold one.
+struct ColorCount {
+  int pixels = 0;
+  int rows = 0;
+};
+ColorCount Count(const Image& img, uint32_t c, int x0, int y0, int x1, int y1) {
+  ColorCount n;
+  for (int y = y0; y < std::min(y1, img.h); ++y) {
+    int here = 0;
+    for (int x = x0; x < std::min(x1, img.w); ++x) here += img.at(x, y) == c;
+    n.pixels += here;
+    n.rows += here > 0;
+  }
+  return n;
+}
+
+TEST(ViewerApp, ThreadsViewShowsTheStateBarsInThePanel) {
+  const std::string trace = WriteFile("threads_view.tlt", PlantedTrace());
+  const Image threads = Screenshot(trace, "threads");
+  const Image timeline = Screenshot(trace, "timeline");
+  ASSERT_EQ(threads.w, kW);
+  ASSERT_EQ(timeline.w, kW);
+  using analysis::ThreadState;
+  // Each state of the planted trace fills bars (rows of text height), not just
+  // a header line, in the panel; the timeline view's selection hint has none.
+  for (ThreadState s : {ThreadState::kRunning, ThreadState::kRunnable, ThreadState::kLockWait,
+                        ThreadState::kCondvarWait, ThreadState::kIoWait, ThreadState::kSleep,
+                        ThreadState::kPaused}) {
+    const uint32_t c = gui::StateColor(s);
+    EXPECT_GE(Count(threads, c, 0, kPanelTop, kW, kH).rows, 10) << analysis::StateLabel(s);
+    EXPECT_EQ(Count(timeline, c, 0, kPanelTop, kW, kH).rows, 0) << analysis::StateLabel(s);
+  }
+  // Syscall time is zero in every row: its colour only underlines its header.
+  EXPECT_LE(Count(threads, gui::StateColor(ThreadState::kSyscall), 0, kPanelTop, kW, kH).rows, 4);
+}
+
+TEST(ViewerApp, MmuViewDrawsTheCurveAndFrameStatsStillWork) {
+  const std::string trace = WriteFile("mmu_view.tlt", PlantedTrace());
+  const Image mmu = Screenshot(trace, "mmu");
+  const Image timeline = Screenshot(trace, "timeline");
+  ASSERT_EQ(mmu.w, kW);
+  ASSERT_EQ(timeline.w, kW);
+  // The chart takes the left 62% of the panel; the curve runs across it.
+  const int chart_x1 = kW * 62 / 100;
+  const ColorCount curve = Count(mmu, gui::kMmuCurve, 0, kPanelTop, chart_x1, kH);
+  EXPECT_GT(curve.pixels, 300);
+  EXPECT_GT(curve.rows, 40);  // it rises: 0 below the 20 ms stop-the-world, then up
+  EXPECT_EQ(Count(timeline, gui::kMmuCurve, 0, kPanelTop, kW, kH).pixels, 0);
+
+  const ViewerRun r = RunViewer(absl::StrCat(trace, " --view mmu --frames 5 --frame-stats"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  testing::Json j;
+  std::string error;
+  ASSERT_TRUE(testing::JsonParser::Parse(r.out, &j, &error)) << error << ": " << r.out;
+  EXPECT_EQ(j["frames"].Int(), 5);
+  EXPECT_GT(j["median_ms"].num, 0);
+  EXPECT_EQ(j["threads"].Int(), 3);
+}
+
+TEST(ViewerApp, InfoViewHighlightsLosses) {
+  const std::string lossy = WriteFile("info_lossy.tlt", PlantedTrace(/*losses=*/true));
+  const std::string clean = WriteFile("info_clean.tlt", PlantedTrace());
+  const Image info = Screenshot(lossy, "info");
+  const Image timeline = Screenshot(lossy, "timeline");
+  const Image info_clean = Screenshot(clean, "info");
+  ASSERT_EQ(info.w, kW);
+  ASSERT_EQ(timeline.w, kW);
+  ASSERT_EQ(info_clean.w, kW);
+  std::set<uint32_t> colors;
+  for (int y = kPanelTop; y < kH; ++y) {
+    for (int x = 0; x < kW; ++x) colors.insert(info.at(x, y));
+  }
+  EXPECT_GT(colors.size(), 20u);  // text and tables: not blank
+  // Non-zero counts sit in orange cells: the total lost in the capture table,
+  // worker-1's drops, the cache's overwrites and both totals (5 cells of text
+  // height).
+  const ColorCount cells = Count(info, gui::kLossHighlight, 0, kPanelTop, kW, kH);
+  EXPECT_GT(cells.pixels, 5 * 40 * 14);
+  EXPECT_GE(cells.rows, 3 * 14);  // three table rows
+  EXPECT_EQ(Count(timeline, gui::kLossHighlight, 0, kPanelTop, kW, kH).pixels, 0);
+  EXPECT_EQ(Count(info_clean, gui::kLossHighlight, 0, kPanelTop, kW, kH).pixels, 0);
+}
+
+TEST(ViewerApp, BadViewNamesTheAcceptedValues) {
+  const ViewerRun bad = RunViewer("x.tlt --view locks --frames 1");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(absl::StrContains(bad.err, "--view 'locks'")) << bad.err;
+  EXPECT_TRUE(absl::StrContains(bad.err, "timeline, threads, mmu, info")) << bad.err;
+}
+
+TEST(PanelLayout, MissingFileGivesDefaultsAndSavedLayoutsComeBack) {
+  const std::string dir = TestFile("layout_dir");
+  std::filesystem::remove_all(dir);
+  const std::string path = dir + "/tracelane/layout";
+  const gui::PanelLayout defaults = gui::LoadPanelLayout(path);
+  EXPECT_EQ(defaults.height, gui::PanelLayout::kDefaultHeight);
+  EXPECT_EQ(defaults.tab, gui::PanelTab::kSelection);
+  gui::PanelLayout l;
+  l.height = 412;
+  l.tab = gui::PanelTab::kMmu;
+  ASSERT_TRUE(gui::SavePanelLayout(l, path));  // creates the directory
+  EXPECT_EQ(gui::LoadPanelLayout(path), l);
+  l.tab = gui::PanelTab::kInfo;
+  ASSERT_TRUE(gui::SavePanelLayout(l, path));
+  EXPECT_EQ(gui::LoadPanelLayout(path).tab, gui::PanelTab::kInfo);
+  // The file is where the recent-files list lives.
+  setenv("XDG_CONFIG_HOME", dir.c_str(), 1);
+  EXPECT_EQ(gui::PanelLayoutPath(), path);
+  EXPECT_EQ(gui::ConfigFilePath("recent"), dir + "/tracelane/recent");
+  EXPECT_EQ(gui::LoadPanelLayout(), l);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PanelLayout, BadLinesAreIgnoredAndHeightIsClamped) {
+  const gui::PanelLayout l =
+      gui::ParsePanelLayout("junk\npanel_tab=threads\npanel_height=abc\nother=1\n");
+  EXPECT_EQ(l.tab, gui::PanelTab::kThreads);
+  EXPECT_EQ(l.height, gui::PanelLayout::kDefaultHeight);
+  EXPECT_EQ(gui::ParsePanelLayout("panel_height=50").height, gui::PanelLayout::kDefaultHeight);
+  EXPECT_EQ(gui::ParsePanelLayout(" panel_height = 333 \npanel_tab=nope").height, 333);
+  EXPECT_EQ(gui::ParsePanelLayout("panel_tab=nope").tab, gui::PanelTab::kSelection);
+  EXPECT_EQ(gui::ParsePanelLayout(gui::FormatPanelLayout({250, gui::PanelTab::kInfo})),
+            (gui::PanelLayout{250, gui::PanelTab::kInfo}));
+  gui::PanelLayout big;
+  big.height = 5000;
+  EXPECT_FLOAT_EQ(big.ClampedHeight(1000), 700);  // at most 70% of the window
+  gui::PanelLayout small;
+  small.height = 10;
+  EXPECT_FLOAT_EQ(small.ClampedHeight(1000), gui::PanelLayout::kMinHeight);
+  EXPECT_FLOAT_EQ(small.ClampedHeight(100), gui::PanelLayout::kMinHeight);  // the minimum wins
 }
 
 }  // namespace

@@ -30,6 +30,8 @@ inline constexpr uint32_t kWakeupArrow = 0xE0F0F0F0;
 inline constexpr uint32_t kLaneHeader = 0xFF3A3330;
 inline constexpr uint32_t kLaneBackground = 0xFF221E1C;
 inline constexpr uint32_t kGrid = 0x30FFFFFF;
+inline constexpr uint32_t kLossHighlight =
+    0xFF00457A;                                    // table cell of a non-zero loss (dark orange)
 inline constexpr uint32_t kMmuCurve = 0xFFFFB182;  // the MMU curve (light blue)
 
 }  // namespace tracelane::gui

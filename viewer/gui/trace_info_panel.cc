@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "viewer/analysis/capture_info.h"
+#include "viewer/gui/colors.h"
 #include "viewer/gui/layout/ruler.h"
 #include "viewer/lib/units.h"
 
@@ -32,13 +33,14 @@ void Key(const char* key) {
   ImGui::TableNextColumn();
 }
 
-// A count, orange when non-zero.
+// A count in a table cell, highlighted in orange when non-zero.
 void Count(uint64_t n) {
   if (n == 0) {
     ImGui::TextDisabled("0");
-  } else {
-    ImGui::TextColored(kOrange, "%llu", static_cast<unsigned long long>(n));
+    return;
   }
+  ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, kLossHighlight);
+  ImGui::TextColored(ImVec4(1, 0.86f, 0.6f, 1), "%llu", static_cast<unsigned long long>(n));
 }
 
 void CaptureTable(const Document& doc, const analysis::CaptureInfo& c) {
@@ -127,7 +129,9 @@ void LossesTable(const analysis::Model& m, const analysis::CaptureInfo& c) {
     ImGui::TextColored(kOrange, "%llu events lost",
                        static_cast<unsigned long long>(c.lost_total()));
   }
+  ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("dropped: buffer full, overwritten: flight recorder reuse");
+  ImGui::PopTextWrapPos();
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
   if (!ImGui::BeginTable("losses", 4, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
