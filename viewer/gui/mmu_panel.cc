@@ -73,9 +73,10 @@ MmuJob& JobFor(const std::shared_ptr<const Document>& doc, MmuPanelState& s, uin
   auto it = s.jobs.find(thread);
   if (it != s.jobs.end()) return *it->second;
   if (s.jobs.size() >= kMaxJobs) {
-    // Drop a finished curve other than the system-wide one (kept as reference).
+    // Drop a finished curve other than the system-wide one (kept as reference)
+    // and the one shown.
     for (auto j = s.jobs.begin(); j != s.jobs.end(); ++j) {
-      if (j->first != analysis::kNone && !j->second->busy()) {
+      if (j->first != analysis::kNone && j->first != s.thread && !j->second->busy()) {
         s.jobs.erase(j);
         break;
       }
