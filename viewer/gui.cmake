@@ -40,9 +40,9 @@ add_executable(tracelane_viewer
   gui/selection_panel.cc
   gui/threads_panel.cc
   gui/timeline_input.cc
-  gui/trace_info_panel.cc
   gui/timeline_tooltip.cc
   gui/timeline_view.cc
+  gui/trace_info_panel.cc
 )
 set_target_properties(tracelane_viewer PROPERTIES OUTPUT_NAME tracelane-viewer)
 target_compile_options(tracelane_viewer PRIVATE ${TRACELANE_WARNINGS})
