@@ -225,6 +225,48 @@ TEST_F(CliTest, RangeReportsStatesScopesAndLocksInTheRange) {
   }
 }
 
+// Instances cut by the capture window are counted, never ranked: the longest
+// "request" here began before the capture (a 40 ms lower bound), so the 2 ms one
+// is the slowest in summary, scopes and explain.
+TEST_F(CliTest, CutInstancesAreCountedNotRanked) {
+  testing::SyntheticTrace tr(1 * kMs, 101 * kMs);
+  const int w = tr.Thread(20, "worker");
+  tr.At(w, 41 * kMs, format::EventType::kScopeEnd, "request");
+  tr.Scope(w, "request", 50 * kMs, 51 * kMs);
+  tr.Scope(w, "request", 60 * kMs, 62 * kMs);
+  std::ofstream(Path("cut.tlt"), std::ios::binary) << tr.Encode();
+  const Json s = MustJson(absl::StrCat("scopes ", Path("cut.tlt"), " --name request --json"));
+  ASSERT_EQ(s["scopes"].arr.size(), 1u);
+  EXPECT_EQ(s["scopes"][0]["count"].Int(), 2);
+  EXPECT_EQ(s["scopes"][0]["cut"].Int(), 1);
+  EXPECT_EQ(s["scopes"][0]["max_ns"].Int(), 2 * kMs);
+  EXPECT_EQ(s["scopes"][0]["slowest"][0]["duration_ns"].Int(), 2 * kMs);
+  const Json sum = MustJson(absl::StrCat("summary ", Path("cut.tlt"), " --json"));
+  EXPECT_EQ(sum["scopes"][0]["max_ns"].Int(), 2 * kMs);
+  EXPECT_EQ(sum["scopes"][0]["cut"].Int(), 1);
+  const Json e =
+      MustJson(absl::StrCat("explain ", Path("cut.tlt"), " --scope request --rank 1 --json"));
+  EXPECT_EQ(e["wall_ns"].Int(), 2 * kMs);
+  EXPECT_EQ(e["instances"].Int(), 2);
+  EXPECT_EQ(e["cut_instances"].Int(), 1);
+  EXPECT_FALSE(e["cut"].b);
+  for (const char* cmd : {"summary", "scopes", "explain"}) {
+    const std::string args = absl::StrCat(cmd, " ", Path("cut.tlt"),
+                                          std::string(cmd) == "explain" ? " --scope request" : "");
+    const Result r = Exec(args);
+    EXPECT_EQ(r.code, 0) << args << ": " << r.err;
+    EXPECT_NE(r.out.find("1 cut by the capture window, not ranked"), std::string::npos)
+        << args << ":\n"
+        << r.out;
+    EXPECT_EQ(r.out.find("40.000 ms"), std::string::npos) << args << ":\n" << r.out;
+  }
+  const Result out_of_range =
+      Exec(absl::StrCat("explain ", Path("cut.tlt"), " --scope request --rank 3"));
+  EXPECT_EQ(out_of_range.code, 1);
+  EXPECT_NE(out_of_range.err.find("has 2 complete instances (1 cut"), std::string::npos)
+      << out_of_range.err;
+}
+
 TEST_F(CliTest, TextOutputsAndHelp) {
   for (const char* cmd : {"summary", "threads", "scopes", "locks", "mmu"}) {
     const Result r = Exec(absl::StrCat(cmd, " ", Path("t.tlt")));

@@ -51,8 +51,8 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
     st.function = l.function;
     st.file = l.file;
     st.line = l.line;
-    st.count = refs.size();
-    d.resize(refs.size());
+    d.clear();
+    d.reserve(refs.size());
     std::vector<uint64_t> buckets(65);
     // Slowest instances: a bounded heap whose top is the fastest kept.
     const auto faster_on_top = [](const ScopeInstance& a, const ScopeInstance& b) {
@@ -60,13 +60,18 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
     };
     std::priority_queue<ScopeInstance, std::vector<ScopeInstance>, decltype(faster_on_top)> top(
         faster_on_top);
-    for (size_t i = 0; i < refs.size(); ++i) {
-      const Scope& s = m.scope(refs[i]);
-      d[i] = s.end_ns - s.begin_ns;
-      st.total_ns += d[i];
-      ++buckets[BucketOf(d[i])];
+    for (const ScopeRef ref : refs) {
+      if (m.threads[ref.thread].IsCut(ref.index)) {
+        ++st.cut;  // its duration is unknown: counted, never ranked
+        continue;
+      }
+      const Scope& s = m.scope(ref);
+      const int64_t x = s.end_ns - s.begin_ns;
+      d.push_back(x);
+      st.total_ns += x;
+      ++buckets[BucketOf(x)];
       if (options.slowest > 0) {
-        const ScopeInstance inst{refs[i], s.begin_ns, d[i], false};
+        const ScopeInstance inst{ref, s.begin_ns, x, false};
         if (static_cast<int>(top.size()) < options.slowest) {
           top.push(inst);
         } else if (SlowerThan(inst, top.top())) {
@@ -75,34 +80,35 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
         }
       }
     }
-    st.mean_ns = st.total_ns / static_cast<int64_t>(st.count);
-    // Percentiles by successive selection over increasing ranks.
-    const size_t n = d.size();
-    const size_t ranks[] = {
-        0, RankIndex(n, 50), RankIndex(n, 90), RankIndex(n, 99), RankIndex(n, 99.9), n - 1};
-    int64_t vals[6];
-    size_t from = 0;
-    for (int k = 0; k < 6; ++k) {
-      const size_t r = std::max(ranks[k], from);
-      std::nth_element(d.begin() + from, d.begin() + r, d.end());
-      vals[k] = d[r];
-      from = r;
-    }
-    st.min_ns = vals[0];
-    st.p50_ns = vals[1];
-    st.p90_ns = vals[2];
-    st.p99_ns = vals[3];
-    st.p999_ns = vals[4];
-    st.max_ns = vals[5];
-    for (int b = BucketOf(st.min_ns); b <= BucketOf(st.max_ns); ++b) {
-      HistogramBucket h = Bucket(b);
-      h.count = buckets[b];
-      st.histogram.push_back(h);
+    st.count = d.size();
+    if (st.count != 0) {
+      st.mean_ns = st.total_ns / static_cast<int64_t>(st.count);
+      // Percentiles by successive selection over increasing ranks.
+      const size_t n = d.size();
+      const size_t ranks[] = {
+          0, RankIndex(n, 50), RankIndex(n, 90), RankIndex(n, 99), RankIndex(n, 99.9), n - 1};
+      int64_t vals[6];
+      size_t from = 0;
+      for (int k = 0; k < 6; ++k) {
+        const size_t r = std::max(ranks[k], from);
+        std::nth_element(d.begin() + from, d.begin() + r, d.end());
+        vals[k] = d[r];
+        from = r;
+      }
+      st.min_ns = vals[0];
+      st.p50_ns = vals[1];
+      st.p90_ns = vals[2];
+      st.p99_ns = vals[3];
+      st.p999_ns = vals[4];
+      st.max_ns = vals[5];
+      for (int b = BucketOf(st.min_ns); b <= BucketOf(st.max_ns); ++b) {
+        HistogramBucket h = Bucket(b);
+        h.count = buckets[b];
+        st.histogram.push_back(h);
+      }
     }
     while (!top.empty()) {
-      ScopeInstance inst = top.top();
-      inst.cut = m.threads[inst.ref.thread].IsCut(inst.ref.index);
-      st.slowest.push_back(inst);
+      st.slowest.push_back(top.top());
       top.pop();
     }
     std::reverse(st.slowest.begin(), st.slowest.end());
@@ -115,21 +121,25 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
 }
 
 std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, int rank,
-                                        uint64_t* count) {
+                                        uint64_t* count, uint64_t* cut) {
   std::vector<ScopeInstance> all;
+  uint64_t cuts = 0;
   for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
     if (m.scopes_by_location[loc].empty() || m.info.locations[loc].name != name) continue;
     for (ScopeRef r : m.scopes_by_location[loc]) {
+      if (m.threads[r.thread].IsCut(r.index)) {
+        ++cuts;
+        continue;
+      }
       const Scope& s = m.scope(r);
       all.push_back(ScopeInstance{r, s.begin_ns, s.end_ns - s.begin_ns, false});
     }
   }
   if (count != nullptr) *count = all.size();
+  if (cut != nullptr) *cut = cuts;
   if (rank < 1 || static_cast<size_t>(rank) > all.size()) return std::nullopt;
   std::nth_element(all.begin(), all.begin() + (rank - 1), all.end(), SlowerThan);
-  ScopeInstance inst = all[rank - 1];
-  inst.cut = m.threads[inst.ref.thread].IsCut(inst.ref.index);
-  return inst;
+  return all[rank - 1];
 }
 
 }  // namespace tracelane::analysis

@@ -1,5 +1,7 @@
 // Scope latency statistics per source location: count, total, mean, percentiles,
-// a log-scale histogram and the slowest instances.
+// a log-scale histogram and the slowest instances. Instances cut by the capture
+// window (ThreadModel::IsCut) have an unknown duration: they are counted apart
+// and never ranked or used in a statistic.
 #ifndef TRACELANE_VIEWER_ANALYSIS_SCOPE_STATS_H_
 #define TRACELANE_VIEWER_ANALYSIS_SCOPE_STATS_H_
 
@@ -20,6 +22,7 @@ struct HistogramBucket {
   uint64_t count;
 };
 
+// One scope instance as ranked and explained.
 struct ScopeInstance {
   ScopeRef ref;
   int64_t begin_ns;
@@ -27,13 +30,17 @@ struct ScopeInstance {
   bool cut;  // begin or end fell outside the capture window: a lower bound
 };
 
+// Statistics of one source location. Every statistic (count, total, mean,
+// percentiles, histogram, slowest) is over the complete instances only; the
+// instances cut by the capture window are counted in `cut` and nothing else.
 struct ScopeStats {
   uint32_t location = kNone;
   std::string name;
   std::string function;
   std::string file;
   uint32_t line = 0;
-  uint64_t count = 0;
+  uint64_t count = 0;  // complete instances (ranked)
+  uint64_t cut = 0;    // instances cut by the capture window (not ranked)
   int64_t total_ns = 0;
   int64_t mean_ns = 0;
   int64_t min_ns = 0;
@@ -53,21 +60,23 @@ struct ScopeStatsOptions {
   std::string name;  // only locations with this name; empty = all
 };
 
-// Statistics per location that has instances, sorted by total time, largest
-// first. O(n) per location (selection, not sorting).
+// Statistics per location that has instances (complete or cut), sorted by
+// total time of the complete ones, largest first. O(n) per location
+// (selection, not sorting).
 std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOptions& options = {});
 
 // The ordering of "slowest": longer first; ties by earlier begin, then thread,
 // then index. Deterministic.
 bool SlowerThan(const ScopeInstance& a, const ScopeInstance& b);
 
-// The rank-th slowest (1-based) instance among all scopes named `name`;
-// nullopt if there are fewer. `*count` (if given) receives the number of
-// instances with that name. O(n).
+// The rank-th slowest (1-based) complete instance among all scopes named
+// `name`; nullopt if there are fewer. Cut instances are never ranked. `*count`
+// (if given) receives the number of complete instances with that name, `*cut`
+// (if given) the number of cut ones. O(n).
 std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, int rank,
-                                        uint64_t* count = nullptr);
+                                        uint64_t* count = nullptr, uint64_t* cut = nullptr);
 
-// Makes the ScopeInstance for a reference.
+// Makes the ScopeInstance for a reference. O(log cut scopes).
 ScopeInstance InstanceOf(const Model& m, ScopeRef ref);
 
 }  // namespace tracelane::analysis

@@ -130,6 +130,7 @@ void ScopeJson(JsonWriter& j, const analysis::Model& m, const analysis::ScopeSta
   j.Key("file").String(s.file);
   j.Key("line").Uint(s.line);
   j.Key("count").Uint(s.count);
+  j.Key("cut").Uint(s.cut);
   j.Key("total_ns").Int(s.total_ns);
   j.Key("mean_ns").Int(s.mean_ns);
   j.Key("min_ns").Int(s.min_ns);

@@ -15,7 +15,9 @@ namespace {
 constexpr char kHelp[] =
     R"(usage: tracelane explain FILE --scope NAME [--rank K] [--json] [--salvage]
 
-Explains the K-th slowest instance of a scope (default: the slowest): its wall
+Explains the K-th slowest complete instance of a scope (default: the slowest;
+instances cut by the capture window have no known duration and are not
+ranked): its wall
 time split into thread states, and every non-running part attributed to a
 cause, largest (dominant) first: each lock wait names the lock, the thread that
 held it and the holder's scope at that time; each pause and stop-the-world is
@@ -23,7 +25,7 @@ named; scheduler waits are counted; condvar waits name the notifier.
 
   --scope NAME  the scope's name (as listed by `tracelane scopes`)
   --rank K      1 = slowest (default), 2 = second slowest, ...
-  --json        {"scope", "rank", "instances", "thread", "tid", "start_ns",
+  --json        {"scope", "rank", "instances", "cut_instances", "thread", "tid", "start_ns",
                 "offset_ns", "end_ns", "wall_ns", "cut",
                 "states":{"running_ns",...,"unknown_ns"},
                 "dominant": <cause> or null, "causes":[<cause>,...]}
@@ -68,16 +70,18 @@ int RunExplain(int argc, char** argv) {
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
   const std::string name = args->Get("scope");
-  uint64_t count = 0;
-  std::optional<analysis::ScopeInstance> inst =
-      analysis::NthSlowest(*m, name, static_cast<int>(std::min<int64_t>(*rank, INT32_MAX)), &count);
-  if (count == 0) {
+  uint64_t count = 0, cut = 0;
+  std::optional<analysis::ScopeInstance> inst = analysis::NthSlowest(
+      *m, name, static_cast<int>(std::min<int64_t>(*rank, INT32_MAX)), &count, &cut);
+  if (count == 0 && cut == 0) {
     return Fail(absl::StrCat("no scope named '", name, "' in ", args->positional[0],
                              " (run 'tracelane scopes FILE' for the list)"));
   }
+  const std::string cut_note =
+      cut == 0 ? "" : absl::StrCat(" (", cut, " cut by the capture window, not ranked)");
   if (!inst) {
-    return Fail(
-        absl::StrCat("--rank ", *rank, " is out of range: '", name, "' has ", count, " instances"));
+    return Fail(absl::StrCat("--rank ", *rank, " is out of range: '", name, "' has ", count,
+                             " complete instances", cut_note));
   }
   const analysis::Explanation ex = analysis::Explain(*m, *inst);
   const analysis::ThreadModel& t = m->threads[inst->ref.thread];
@@ -88,6 +92,7 @@ int RunExplain(int argc, char** argv) {
     j.Key("scope").String(ex.scope);
     j.Key("rank").Int(*rank);
     j.Key("instances").Uint(count);
+    j.Key("cut_instances").Uint(cut);
     j.Key("thread").String(t.name);
     j.Key("tid").Int(t.tid);
     j.Key("start_ns").Int(inst->begin_ns);
@@ -110,10 +115,9 @@ int RunExplain(int argc, char** argv) {
     std::cout << j.str() << "\n";
     return 0;
   }
-  std::cout << absl::StrFormat("%s  rank %d of %d  on %s  at %s  wall %s%s\n", ex.scope, *rank,
-                               count, m->ThreadLabel(inst->ref.thread),
-                               FormatOffset(inst->begin_ns, m->start_ns), FormatDuration(wall),
-                               inst->cut ? "  (cut by the capture window)" : "");
+  std::cout << absl::StrFormat("%s  rank %d of %d%s  on %s  at %s  wall %s\n", ex.scope, *rank,
+                               count, cut_note, m->ThreadLabel(inst->ref.thread),
+                               FormatOffset(inst->begin_ns, m->start_ns), FormatDuration(wall));
   if (ex.causes.empty()) {
     std::cout << "dominant cause: none: the thread was running the whole time\n";
   } else {

@@ -20,11 +20,13 @@ Latency of every TRACE_SCOPE location: count, total, mean, p50, p90, p99, p99.9
 and max (nearest-rank percentiles), sorted by total time. With --name, the
 matching locations in detail: a log2-scale histogram and the slowest instances
 with their thread and timestamp (explain one with `tracelane explain`).
+Instances cut by the capture window have no known duration: they are counted
+("N cut by the capture window, not ranked") and left out of every statistic.
 
   --name NAME   only scopes with this name, in detail
   --slowest N   slowest instances to list per location (default 5; 10 with --name)
   --limit N     at most N locations (default: all)
-  --json        {"scopes":[{name, function, file, line, count, total_ns, mean_ns,
+  --json        {"scopes":[{name, function, file, line, count, cut, total_ns, mean_ns,
                 min_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns,
                 histogram:[{lo_ns, hi_ns, count}],
                 slowest:[{rank, thread, tid, start_ns, offset_ns, duration_ns, cut}]}]}
@@ -38,6 +40,9 @@ void PrintDetail(const analysis::Model& m, const analysis::ScopeStats& s) {
       s.count, FormatDuration(s.total_ns), FormatDuration(s.mean_ns), FormatDuration(s.min_ns),
       FormatDuration(s.p50_ns), FormatDuration(s.p90_ns), FormatDuration(s.p99_ns),
       FormatDuration(s.p999_ns), FormatDuration(s.max_ns));
+  if (s.cut != 0) {
+    std::cout << absl::StrFormat("  %d cut by the capture window, not ranked\n", s.cut);
+  }
   uint64_t peak = 1;
   for (const auto& b : s.histogram) peak = std::max(peak, b.count);
   std::cout << "  histogram (log2 buckets):\n";
@@ -50,10 +55,9 @@ void PrintDetail(const analysis::Model& m, const analysis::ScopeStats& s) {
   std::cout << "  slowest:\n";
   for (size_t i = 0; i < s.slowest.size(); ++i) {
     const analysis::ScopeInstance& x = s.slowest[i];
-    std::cout << absl::StrFormat("    #%-3d %12s  at %s  on %s%s\n", i + 1,
+    std::cout << absl::StrFormat("    #%-3d %12s  at %s  on %s\n", i + 1,
                                  FormatDuration(x.duration_ns),
-                                 FormatOffset(x.begin_ns, m.start_ns), m.ThreadLabel(x.ref.thread),
-                                 x.cut ? "  (cut by the capture window)" : "");
+                                 FormatOffset(x.begin_ns, m.start_ns), m.ThreadLabel(x.ref.thread));
   }
 }
 
@@ -98,11 +102,15 @@ int RunScopes(int argc, char** argv) {
   std::cout << absl::StrFormat("%-32s %9s %12s %11s %11s %11s %11s %11s %11s\n", "scope", "count",
                                "total", "mean", "p50", "p90", "p99", "p99.9", "max");
   for (const auto& s : stats) {
-    std::cout << absl::StrFormat("%-32.32s %9d %12s %11s %11s %11s %11s %11s %11s\n", s.name,
-                                 s.count, FormatDuration(s.total_ns), FormatDuration(s.mean_ns),
+    std::cout << absl::StrFormat("%-32.32s %9d %12s %11s %11s %11s %11s %11s %11s", s.name, s.count,
+                                 FormatDuration(s.total_ns), FormatDuration(s.mean_ns),
                                  FormatDuration(s.p50_ns), FormatDuration(s.p90_ns),
                                  FormatDuration(s.p99_ns), FormatDuration(s.p999_ns),
                                  FormatDuration(s.max_ns));
+    if (s.cut != 0) {
+      std::cout << absl::StrFormat("  (%d cut by the capture window, not ranked)", s.cut);
+    }
+    std::cout << "\n";
   }
   if (stats.empty()) std::cout << "(no scopes in this trace)\n";
   return 0;

@@ -21,7 +21,8 @@ constexpr char kHelp[] = R"(usage: tracelane summary FILE [--top N] [--json] [--
 
 One screen about a capture: its facts, time per thread state over all threads,
 the threads that spent the most time not running, the most contended locks,
-pauses, MMU at 1 ms / 10 ms / 100 ms, and the slowest scopes.
+pauses, MMU at 1 ms / 10 ms / 100 ms, and the slowest scopes (instances cut
+by the capture window are counted, never ranked).
 
   --top N     rows per section (default 5)
   --json      {"capture":{file, process_name, pid, start_ns, end_ns, duration_ns,
@@ -32,7 +33,8 @@ pauses, MMU at 1 ms / 10 ms / 100 ms, and the slowest scopes.
               "pauses":{count, total_ns, max_ns, stw_count, stw_total_ns,
               stw_max_ns, by_name:[{name, stop_the_world, count, total_ns, max_ns}]},
               "mmu":[{window_ns, mmu}...],
-              "scopes":[<scope of `scopes --json` without histogram>...] (by max)}
+              "scopes":[<scope of `scopes --json` without histogram>...] (by max
+              of the complete instances; "cut" counts the unranked cut ones)}
   --salvage   read the intact parts of a truncated or damaged file
 )";
 
@@ -195,12 +197,20 @@ int RunSummary(int argc, char** argv) {
   }
   std::cout << "\n\nslowest scopes:\n";
   for (const auto& s : scopes) {
+    if (s.count == 0) {
+      std::cout << absl::StrFormat(
+          "  %-28.28s all %d instances cut by the capture window, not ranked\n", s.name, s.cut);
+      continue;
+    }
     std::cout << absl::StrFormat("  %-28.28s max %11s  p99 %11s  p50 %11s  count %d", s.name,
                                  FormatDuration(s.max_ns), FormatDuration(s.p99_ns),
                                  FormatDuration(s.p50_ns), s.count);
     if (!s.slowest.empty()) {
       std::cout << "  (slowest at " << FormatOffset(s.slowest[0].begin_ns, m->start_ns) << " on "
                 << m->ThreadLabel(s.slowest[0].ref.thread) << ")";
+    }
+    if (s.cut != 0) {
+      std::cout << absl::StrFormat("  (%d cut by the capture window, not ranked)", s.cut);
     }
     std::cout << "\n";
   }
