@@ -32,6 +32,8 @@ uint32_t StateColor(analysis::ThreadState s) {
       return Rgb(255, 112, 67);  // deep orange
     case ThreadState::kUnknown:
       return Rgb(117, 117, 117);  // grey
+    default:
+      break;  // a state added to the model later: grey until it gets its own colour
   }
   return Rgb(117, 117, 117);
 }
