@@ -74,7 +74,8 @@ bool ChunkPool::PopOldestFull(uint32_t* index) {
   return false;
 }
 
-uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_before) {
+uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_before,
+                            AreaStamp stamp) {
   uint32_t index;
   const auto take = [&](uint32_t i, bool aged) {
     ChunkDesc& d = descs_[i];
@@ -107,6 +108,8 @@ uint32_t ChunkPool::Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_bef
   d.owner.store(owner, std::memory_order_relaxed);
   d.count.store(0, std::memory_order_relaxed);
   d.events.store(0, std::memory_order_relaxed);
+  d.area_seq.store(stamp.area_seq, std::memory_order_relaxed);
+  d.events_before.store(stamp.events_before, std::memory_order_relaxed);
   return index;
 }
 

@@ -21,6 +21,16 @@ inline constexpr uint32_t kNoChunk = 0xFFFFFFFFu;
 
 enum ChunkState : uint32_t { kChunkFree = 0, kChunkWriting = 1, kChunkFull = 2 };
 
+// Where a chunk sits in its writer's own sequence of areas (chunks and drop
+// areas), stamped when the chunk is acquired. Two chunks of one thread that a
+// trace writer sees are contiguous when the second's `area_seq` is the first's
+// plus one and its `events_before` is the first's plus the first's events;
+// otherwise the thread's events in between were lost (docs/FORMAT.md, kDataLost).
+struct AreaStamp {
+  uint64_t area_seq = 0;       // 1 for the thread's first area, then +1 per area
+  uint64_t events_before = 0;  // events the thread emitted into earlier areas
+};
+
 struct alignas(64) ChunkDesc {
   std::atomic<uint32_t> state{kChunkFree};
   std::atomic<void*> owner{nullptr};    // ThreadRecord* of the writer
@@ -30,6 +40,14 @@ struct alignas(64) ChunkDesc {
   std::atomic<uint64_t> seq{0};         // global release order
   std::atomic<uint64_t> first_ticks{0};
   std::atomic<uint64_t> last_ticks{0};
+  std::atomic<uint64_t> area_seq{0};       // AreaStamp of the current owner
+  std::atomic<uint64_t> events_before{0};  // (valid while the generation holds)
+
+  // The stamp, read relaxed; validate against `generation` like the contents. O(1).
+  AreaStamp Stamp() const {
+    return AreaStamp{area_seq.load(std::memory_order_relaxed),
+                     events_before.load(std::memory_order_relaxed)};
+  }
 };
 
 // What Acquire had to give up to find a chunk (flight-recorder reuse).
@@ -68,11 +86,13 @@ class ChunkPool {
   void Init(size_t bytes, uint32_t chunk_events, OverflowPolicy policy);
   void Destroy();
 
-  // Takes a chunk for `owner`, or returns kNoChunk when none can be had. Lock-free.
-  // If `aged_before` is non-zero (flight-recorder retention), the oldest full
-  // chunk is reused first when all of its events are older than that tick value,
-  // so memory in use tracks the retention window instead of the whole budget.
-  uint32_t Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_before = 0);
+  // Takes a chunk for `owner`, stamped with `stamp`, or returns kNoChunk when
+  // none can be had. Lock-free. If `aged_before` is non-zero (flight-recorder
+  // retention), the oldest full chunk is reused first when all of its events are
+  // older than that tick value, so memory in use tracks the retention window
+  // instead of the whole budget.
+  uint32_t Acquire(void* owner, Reclaimed* reclaimed, uint64_t aged_before = 0,
+                   AreaStamp stamp = {});
   // Publishes a chunk holding `count` slots, `events` of them events, as Full
   // (joins the FIFO) and returns true; an empty chunk goes back to the free list
   // and false is returned. O(1) plus skipping non-event slots at either end.

@@ -35,6 +35,9 @@ struct LocalState {
   bool exited;
   bool excluded;
   uint64_t pending_dropped;
+  // Events this thread emitted into every area it left so far (chunks, scratch
+  // and re-entry areas): the `events_before` of its next chunk (AreaStamp).
+  uint64_t emitted;
   int64_t tid;
 };
 thread_local LocalState tls_state __attribute__((tls_model("initial-exec")));
@@ -86,30 +89,41 @@ bool InRange(const RawEvent* p, const RawEvent* begin, size_t n) {
 // dropped when the cursor moves on.
 RawEvent* UseReentry(LocalState& s, ThreadCursor& c) {
   RawEvent* pos = c.pos.load(std::memory_order_relaxed);
-  if (InRange(pos, tls_reentry, kReentrySlots)) s.pending_dropped += CountEvents(tls_reentry, pos);
+  if (InRange(pos, tls_reentry, kReentrySlots)) {
+    const uint32_t n = CountEvents(tls_reentry, pos);
+    s.pending_dropped += n;
+    s.emitted += n;
+    if (s.record != nullptr) s.record->emitted.store(s.emitted, std::memory_order_relaxed);
+  }
   c.end = tls_reentry + kReentrySlots;
   c.pos.store(tls_reentry, std::memory_order_relaxed);
   return tls_reentry;
 }
 
 // Accounts for the events in the area ending at `pos` that the cursor is leaving:
-// a chunk is published, scratch and re-entry events are counted as dropped.
-// Chunk and scratch areas are counted as slots minus `extra` (no scan); the tiny
-// re-entry area is scanned.
+// a chunk is published, scratch and re-entry events are counted as dropped, and
+// all of them as emitted. Chunk and scratch areas are counted as slots minus
+// `extra` (no scan); the tiny re-entry area is scanned.
 void RetireArea(LocalState& s, RawEvent* pos, RecorderState& r) {
   const uint32_t extra = tls_cursor.extra;
   if (InRange(pos, tls_reentry, kReentrySlots)) {
-    s.pending_dropped += CountEvents(tls_reentry, pos);
+    const uint32_t n = CountEvents(tls_reentry, pos);
+    s.pending_dropped += n;
+    s.emitted += n;
   } else if (s.has_chunk) {
     RawEvent* begin = r.pool.Data(s.chunk);
     const uint32_t n = static_cast<uint32_t>(pos - begin);
     s.record->current_chunk.store(kNoChunk, std::memory_order_release);
     if (!r.pool.Release(s.chunk, n, n - extra)) ThreadRegistry::Unref(s.record);
+    s.emitted += n - extra;
     s.has_chunk = false;
   } else if (s.in_scratch) {
-    s.pending_dropped += static_cast<uint64_t>(pos - s.scratch) - extra;
+    const uint64_t n = static_cast<uint64_t>(pos - s.scratch) - extra;
+    s.pending_dropped += n;
+    s.emitted += n;
     s.in_scratch = false;
   }
+  if (s.record != nullptr) s.record->emitted.store(s.emitted, std::memory_order_relaxed);
 }
 
 // TRACELANE_KEEP_SECONDS: the retention target (decimal seconds; 0 disables aging).
@@ -265,8 +279,12 @@ RawEvent* RefillChunk() {
   }
   RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
 
+  // The next area, a chunk or the scratch area, takes the next number, so a
+  // writer sees every chunk that did not reach it as a gap in the numbers.
+  const uint64_t area = s.record->area_seq.load(std::memory_order_relaxed) + 1;
+  s.record->area_seq.store(area, std::memory_order_relaxed);
   Reclaimed rc;
-  const uint32_t idx = r.pool.Acquire(s.record, &rc, AgedBefore(r));
+  const uint32_t idx = r.pool.Acquire(s.record, &rc, AgedBefore(r), AreaStamp{area, s.emitted});
   if (rc.any) AccountReclaimed(r, rc, r.pool.Data(idx));
   RawEvent* begin;
   if (idx != kNoChunk) {
@@ -397,6 +415,7 @@ absl::Status Configure(const RecorderOptions& options) {
     s.has_chunk = false;
     s.in_scratch = false;
     s.pending_dropped = 0;
+    s.emitted = 0;
     if (s.scratch != nullptr) {
       munmap(s.scratch, size_t{r.pool.chunk_events()} * sizeof(internal::RawEvent));
       s.scratch = nullptr;

@@ -16,6 +16,8 @@ struct CopiedChunk {
   uint64_t generation;
   uint64_t seq;
   std::vector<RawEvent> events;
+  AreaStamp stamp;
+  uint64_t area_events;  // events the chunk held
 };
 
 absl::Mutex g_hooks_mu(absl::kConstInit);
@@ -88,8 +90,9 @@ Snapshot TakeSnapshot(const SnapshotOptions& options) {
       if (t->current_chunk.load(std::memory_order_acquire) != c1) continue;
       const RawEvent* begin = pool.Data(c1);
       if (pos < begin || pos > begin + pool.chunk_events()) continue;
-      CopiedChunk cc{t, c1, gen, UINT64_MAX, {}};
+      CopiedChunk cc{t, c1, gen, UINT64_MAX, {}, pool.Desc(c1).Stamp(), 0};
       if (CopyValidated(pool, c1, gen, static_cast<uint32_t>(pos - begin), &cc.events)) {
+        cc.area_events = CountEvents(cc.events.data(), cc.events.data() + cc.events.size());
         chunks.push_back(std::move(cc));
       }
     }
@@ -106,11 +109,12 @@ Snapshot TakeSnapshot(const SnapshotOptions& options) {
       const void* owner = d.owner.load(std::memory_order_relaxed);
       const uint32_t count = d.count.load(std::memory_order_relaxed);
       const uint64_t seq = d.seq.load(std::memory_order_relaxed);
-      if (options.min_ticks != 0 && d.last_ticks.load(std::memory_order_relaxed) < options.min_ticks) {
-        continue;  // entirely older than the window
-      }
-      CopiedChunk cc{owner, i, gen, seq, {}};
-      if (!CopyValidated(pool, i, gen, count, &cc.events)) continue;
+      CopiedChunk cc{owner, i, gen, seq, {}, d.Stamp(), d.events.load(std::memory_order_relaxed)};
+      const bool older = options.min_ticks != 0 &&
+                         d.last_ticks.load(std::memory_order_relaxed) < options.min_ticks;
+      // A chunk entirely older than the window keeps only its place in the
+      // thread's sequence (validated like a copy), so it never looks lost.
+      if (!CopyValidated(pool, i, gen, older ? 0 : count, &cc.events)) continue;
       if (d.state.load(std::memory_order_acquire) != kChunkFull) continue;
       auto it = partial.find((uint64_t{i} << 40) ^ gen);
       if (it != partial.end()) {
@@ -147,6 +151,13 @@ Snapshot TakeSnapshot(const SnapshotOptions& options) {
       ts.dropped = options.window_losses ? window_dropped : dropped;
       ts.overwritten = options.window_losses ? window_overwritten : overwritten;
       ts.alive = alive;
+      if (options.window_losses) {
+        ts.first_area = t->window_first_area.load(std::memory_order_relaxed);
+      }
+      if (!alive) {  // final: the exit retired the thread's last area
+        ts.last_area = t->area_seq.load(std::memory_order_relaxed);
+        ts.emitted = t->emitted.load(std::memory_order_relaxed);
+      }
       ts.start_ticks = t->start_ticks;
       ts.exit_ticks = alive ? 0 : t->exit_ticks;
       snap.threads.push_back(std::move(ts));
@@ -176,6 +187,8 @@ Snapshot TakeSnapshot(const SnapshotOptions& options) {
     auto it = thread_of.find(cc.owner);
     if (it == thread_of.end()) continue;  // record recycled meanwhile: counted as lost
     auto& dst = snap.threads[it->second].events;
+    snap.threads[it->second].areas.push_back(
+        AreaMark{dst.size(), cc.stamp.area_seq, cc.stamp.events_before, cc.area_events});
     if (options.min_ticks == 0) {
       dst.insert(dst.end(), cc.events.begin(), cc.events.end());
     } else {

@@ -25,6 +25,16 @@ struct ExtraEvent {
   bool has_arg;
 };
 
+// Where one of the thread's chunks begins in ThreadSnapshot::events, with the
+// chunk's place in the thread's sequence of areas (AreaStamp). The trace writer
+// compares consecutive marks of a thread to find the events lost between them.
+struct AreaMark {
+  size_t offset = 0;           // index in `events` of the chunk's first kept slot
+  uint64_t area_seq = 0;       // AreaStamp::area_seq (0: unknown, never a gap)
+  uint64_t events_before = 0;  // AreaStamp::events_before
+  uint64_t events = 0;         // events the chunk held (kept or not)
+};
+
 struct ThreadSnapshot {
   const void* record = nullptr;
   int64_t tid = 0;
@@ -36,6 +46,17 @@ struct ThreadSnapshot {
   uint64_t exit_ticks = 0;
   std::vector<RawEvent> events;   // the thread's buffer, in write order
   std::vector<ExtraEvent> extra;  // merged in by ticks when written
+  // One mark per chunk copied into `events`, in order (also for chunks whose
+  // events were all older than the window: no events, but their place in the
+  // sequence). Empty for events that did not come from chunks.
+  std::vector<AreaMark> areas;
+  // First area of the thread inside the capture (AreaCursor::StartAt), 0 if
+  // unknown (a loss before the first chunk copied is then not reported).
+  uint64_t first_area = 0;
+  // For a thread that had exited: its last area and the events it emitted in
+  // all, so a loss after its last chunk copied is reported (0: unknown).
+  uint64_t last_area = 0;
+  uint64_t emitted = 0;
 };
 
 struct Snapshot {
@@ -56,14 +77,16 @@ struct SnapshotOptions {
   // Drop events older than this tick value (0 keeps everything).
   uint64_t min_ticks = 0;
   // Per-thread dropped/overwritten counts of the open capture window (see
-  // RecorderState::window_start_ticks) instead of lifetime counts. Threads whose
-  // window events were all lost are still listed, with their counts.
+  // RecorderState::window_start_ticks) instead of lifetime counts, and the
+  // window's first area per thread. Threads whose window events were all lost are
+  // still listed, with their counts.
   bool window_losses = false;
 };
 
-// Copies every Full chunk and every live thread's partially filled chunk. Chunks
-// overwritten during the copy are detected (generation check) and left out; their
-// events are already counted as overwritten. Takes the registry mutex (blocking
+// Copies every Full chunk and every live thread's partially filled chunk, with an
+// AreaMark per chunk. Chunks overwritten during the copy are detected (generation
+// check) and left out; their events are already counted as overwritten (and show
+// as a gap between the marks around them). Takes the registry mutex (blocking
 // thread registration, never event recording) for the duration of the copy.
 Snapshot TakeSnapshot(const SnapshotOptions& options = {});
 

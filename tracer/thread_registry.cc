@@ -25,6 +25,9 @@ ThreadRecord* ThreadRegistry::Register(int64_t tid, ThreadCursor* cursor, uint64
   r->refs.store(1, std::memory_order_relaxed);
   r->dropped.store(0, std::memory_order_relaxed);
   r->overwritten.store(0, std::memory_order_relaxed);
+  r->area_seq.store(0, std::memory_order_relaxed);
+  r->window_first_area.store(1, std::memory_order_relaxed);
+  r->emitted.store(0, std::memory_order_relaxed);
   r->current_chunk.store(0xFFFFFFFFu, std::memory_order_relaxed);
   r->cursor = cursor;
   r->tid = tid;

@@ -27,6 +27,15 @@ struct ThreadRecord {
   // lost to chunk reuse, and `dropped` when the window opened. Reset per window.
   std::atomic<uint64_t> window_overwritten{0};
   std::atomic<uint64_t> window_dropped_base{0};
+  // Number of the thread's latest area (chunk or drop area; see AreaStamp).
+  // Written by the thread on its slow path only.
+  std::atomic<uint64_t> area_seq{0};
+  // First area of the open capture window (AreaCursor::StartAt): the one being
+  // written when the window opened, or 1 for a thread registered since.
+  std::atomic<uint64_t> window_first_area{1};
+  // Events the thread emitted into the areas it has left (AreaStamp): final once
+  // it exited, so a writer can count what was lost after its last chunk.
+  std::atomic<uint64_t> emitted{0};
   // Chunk currently being written (kNoChunk when none) and the thread's cursor;
   // both only meaningful while `alive`.
   std::atomic<uint32_t> current_chunk{0xFFFFFFFFu};

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "tracelane/capture.h"
 #include "tracelane/trace.h"
+#include "tracer/area_gaps.h"
 #include "tracer/file_headers.h"
 
 namespace tracelane::internal {
@@ -221,11 +222,23 @@ class NsConverter {
   bool fast_ = false;
 };
 
+// A thread's position across AddEvents calls: its area cursor (loss
+// detection) and its last own event (where a gap begins).
+struct StreamPosition {
+  AreaCursor areas;
+  int64_t last_own_ns = INT64_MIN;
+};
+
 // Yields a thread's events in order, attaching argument slots and merging the
 // extras by time, a block at a time (no per-thread copy of the whole buffer).
+// Where the thread's chunks show a loss (AreaMark gaps), a kDataLost record goes
+// right before the first event after the gap, and extras strictly inside the gap
+// are left out, so the record's previous event is the last one before the gap.
 class EventStream {
  public:
-  EventStream(const ThreadSnapshot& t, const NsConverter& ns) : t_(t), ns_(ns) {
+  EventStream(const ThreadSnapshot& t, const NsConverter& ns, StreamPosition& cursor)
+      : t_(t), ns_(ns), cursor_(cursor) {
+    cursor_.areas.StartAt(t.first_area);  // the thread's first events in this file
     extra_.reserve(t.extra.size());
     for (const ExtraEvent& e : t.extra) {
       extra_.push_back(
@@ -240,9 +253,20 @@ class EventStream {
       const bool raw_left = have_raw_;
       const bool extra_left = xi_ < extra_.size();
       if (!raw_left && !extra_left) break;
+      if (raw_left && have_loss_) {
+        if (extra_left && extra_[xi_].ns < raw_.ns) {
+          if (extra_[xi_].ns <= gap_start_ns_) out->push_back(extra_[xi_]);
+          ++xi_;  // inside the gap: left out
+          continue;
+        }
+        out->push_back(loss_);
+        have_loss_ = false;
+        continue;
+      }
       // Ties go to the thread's own event first (as std::merge did).
       if (raw_left && (!extra_left || !(extra_[xi_].ns < raw_.ns))) {
         out->push_back(raw_);
+        cursor_.last_own_ns = raw_.ns;
         have_raw_ = false;
       } else {
         out->push_back(extra_[xi_++]);
@@ -252,9 +276,18 @@ class EventStream {
   }
 
  private:
+  // Takes the marks of the chunks that begin at or before slot `upto`.
+  void TakeMarks(size_t upto) {
+    const std::vector<AreaMark>& areas = t_.areas;
+    for (; ai_ < areas.size() && areas[ai_].offset <= upto; ++ai_) {
+      cursor_.areas.Advance(areas[ai_].area_seq, areas[ai_].events_before, areas[ai_].events);
+    }
+  }
+
   void LoadRaw() {
     const std::vector<RawEvent>& ev = t_.events;
     while (ri_ < ev.size()) {
+      TakeMarks(ri_);
       const RawEvent& e = ev[ri_++];
       const uint8_t type = static_cast<uint8_t>(e.word >> kTypeShift);
       if (type == kPadType || type == kArgType) continue;  // orphan arguments are dropped
@@ -264,16 +297,31 @@ class EventStream {
         raw_.has_arg = true;
       }
       have_raw_ = true;
+      AreaCursor& a = cursor_.areas;
+      if (a.loss_pending) {
+        loss_ = Pending{raw_.ns, static_cast<uint8_t>(format::EventType::kDataLost), a.lost_areas,
+                        static_cast<int64_t>(a.lost_events), a.lost_events_known};
+        gap_start_ns_ = cursor_.last_own_ns;
+        have_loss_ = true;
+        a.ClearLoss();
+      }
       return;
     }
+    // Chunks with no events left: their place in the sequence still counts (a
+    // loss found here is written before the thread's next event, in a later call).
+    TakeMarks(SIZE_MAX);
   }
 
   const ThreadSnapshot& t_;
   const NsConverter& ns_;
+  StreamPosition& cursor_;
   std::vector<Pending> extra_;
-  size_t ri_ = 0, xi_ = 0;
+  size_t ri_ = 0, xi_ = 0, ai_ = 0;
   Pending raw_{};
   bool have_raw_ = false;
+  Pending loss_{};
+  bool have_loss_ = false;
+  int64_t gap_start_ns_ = INT64_MIN;
 };
 
 std::string ProcessName() {
@@ -294,6 +342,8 @@ struct TraceEncoder::Impl {
   std::vector<StoredBlock> blocks;
   std::vector<Pending> events;  // one block's worth, reused
   std::string raw;              // one block's encoding, reused
+  // Each thread's position (by thread index), kept across AddEvents calls.
+  std::vector<StreamPosition> positions;
   uint64_t total_events = 0;
   uint64_t stored_bytes = 0;
   int64_t first_ns = INT64_MAX;
@@ -308,7 +358,8 @@ uint64_t TraceEncoder::stored_bytes() const { return impl_->stored_bytes; }
 void TraceEncoder::AddEvents(uint32_t ti, const ThreadSnapshot& t) {
   Impl& m = *impl_;
   std::vector<Pending>& events = m.events;
-  EventStream stream(t, m.ns);
+  if (m.positions.size() <= ti) m.positions.resize(ti + 1);
+  EventStream stream(t, m.ns, m.positions[ti]);
   while (stream.Next(kEventsPerBlock, &events)) {
     m.total_events += events.size();
     ByteWriter w(std::move(m.raw));
@@ -339,8 +390,26 @@ void TraceEncoder::AddEvents(uint32_t ti, const ThreadSnapshot& t) {
   }
 }
 
+void TraceEncoder::AddTrailingLosses(const Snapshot& meta) {
+  Impl& m = *impl_;
+  for (uint32_t ti = 0; ti < meta.threads.size() && ti < m.positions.size(); ++ti) {
+    const ThreadSnapshot& t = meta.threads[ti];
+    AreaCursor& a = m.positions[ti].areas;
+    if (t.last_area == 0 || !a.started) continue;
+    // The exit is where the thread's next area would have begun.
+    if (!a.Advance(t.last_area + 1, t.emitted, 0)) continue;
+    ThreadSnapshot tail;
+    tail.extra.push_back(ExtraEvent{t.exit_ticks != 0 ? t.exit_ticks : meta.end_ticks,
+                                    format::EventType::kDataLost, a.lost_areas,
+                                    static_cast<int64_t>(a.lost_events), a.lost_events_known});
+    a.ClearLoss();
+    AddEvents(ti, tail);
+  }
+}
+
 absl::Status TraceEncoder::Finish(const Snapshot& snap, std::ostream& out, WriteStats* stats) {
   Impl& m = *impl_;
+  AddTrailingLosses(snap);
   const Calibration& cal = m.cal;
   Tables& tables = m.tables;
   uint64_t total_dropped = 0, total_overwritten = 0;

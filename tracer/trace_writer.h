@@ -35,12 +35,18 @@ class TraceEncoder {
   // Writes the file. `meta.threads[i]` describes thread index i (its events and
   // extras are ignored: only what AddEvents saw is written); the header, objects
   // and properties also come from `meta`.
+  // Before writing, a thread of `meta` that had exited (ThreadSnapshot::last_area)
+  // whose last areas did not reach the encoder gets a kDataLost record at its
+  // exit (docs/FORMAT.md, section 8.1).
   absl::Status Finish(const Snapshot& meta, std::ostream& out, WriteStats* stats = nullptr);
 
   uint64_t events() const;        // events added so far
   uint64_t stored_bytes() const;  // compressed event bytes held
 
  private:
+  // Adds the kDataLost records of losses after threads' last chunks. O(threads).
+  void AddTrailingLosses(const Snapshot& meta);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

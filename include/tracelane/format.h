@@ -14,7 +14,11 @@ namespace tracelane::format {
 // "TLTRACE" followed by a NUL: the first 8 bytes of every trace file.
 inline constexpr char kFileMagic[8] = {'T', 'L', 'T', 'R', 'A', 'C', 'E', '\0'};
 // Bumped on any incompatible change; readers reject versions they do not know.
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2 added kDataLost.
+inline constexpr uint32_t kFormatVersion = 2;
+// Oldest version a current reader still reads (version 1 files have no loss
+// records: where their losses happened is unknown).
+inline constexpr uint32_t kOldestReadableVersion = 1;
 // "TLBK" as a little-endian u32: the first 4 bytes of every block header.
 inline constexpr uint32_t kBlockMagic = 0x4B424C54u;
 
@@ -97,6 +101,11 @@ enum class EventType : uint8_t {
   kSchedOut = 73,       // payload = SchedFlags; OS switched the thread out
   kSchedIn = 74,        // payload = cpu; OS switched the thread in
   kSchedStat = 75,      // payload = run ns delta; arg = wait ns delta (approximate source)
+  // Since version 2. Events of this thread were lost right before this record:
+  // its timestamp is that of the first event after the gap, the previous event
+  // of the thread is the last one before it. payload = chunks missing (0 if only
+  // dropped events); arg, if present = events lost.
+  kDataLost = 76,
 };
 
 // Kinds of TRACE_BLOCK waits: the arg of kBlockBegin.

@@ -182,14 +182,31 @@ TEST(Budget, NextWindowCountsItsOwnLossesExactly) {
   reader::Trace t = testing::Decode(*bytes);
   EXPECT_EQ(t.Property("loss_counts"), "window");
   EXPECT_EQ(t.Property("window_intact"), "no");
-  uint64_t lost = 0;
+  uint64_t lost = 0, recorded_losses = 0;
   for (int k = 0; k < kThreads; ++k) {
     const reader::Thread* th = testing::ThreadByTid(t, tids[k]);
     ASSERT_NE(th, nullptr) << k;
     EXPECT_EQ(OwnEvents(*th) + th->dropped + th->overwritten, 2u * kScopes + 2) << "thread " << k;
     lost += th->dropped + th->overwritten;
+    // Where they were lost: the threads live inside the window and exited before
+    // it closed, so every loss (before, between or after the chunks that reached
+    // the file) is recorded, with its exact count.
+    uint64_t records = 0, in_records = 0;
+    for (const reader::Event& e : th->events) {
+      if (e.type != format::EventType::kDataLost) continue;
+      ++records;
+      ASSERT_TRUE(e.has_arg) << "thread " << k;
+      EXPECT_GT(e.arg, 0) << "thread " << k;
+      in_records += static_cast<uint64_t>(e.arg);
+    }
+    if (th->overwritten > 0) {
+      EXPECT_GT(records, 0u) << "thread " << k;
+    }
+    EXPECT_EQ(in_records, th->dropped + th->overwritten) << "thread " << k;
+    recorded_losses += in_records;
   }
   EXPECT_GT(lost, 0u);
+  EXPECT_GT(recorded_losses, 0u);
   EXPECT_EQ(stats.overwritten + stats.dropped, lost);  // nothing else lost in the window
   EXPECT_TRUE(SetKeepSeconds(10).ok());
 }

@@ -337,7 +337,7 @@ TEST(FormatTest, WriterOutputFollowsTheDocument) {
   if (HasFatalFailure()) return;
 
   // Header.
-  EXPECT_EQ(doc.version, 1u);
+  EXPECT_EQ(doc.version, 2u);
   EXPECT_EQ(doc.header_size, 72u);
   EXPECT_EQ(doc.reserved, 0u);
   EXPECT_TRUE(doc.clock_source == 1 || doc.clock_source == 2);

@@ -247,7 +247,7 @@ std::string WithVersion(uint32_t version) {
 }
 
 TEST(ReaderErrorsTest, WrongVersionIsRejected) {
-  for (uint32_t version : {0u, 2u, 0xFFFFFFFFu}) {
+  for (uint32_t version : {0u, format::kFormatVersion + 1, 0xFFFFFFFFu}) {
     for (bool salvage : {false, true}) {
       ReadOptions o;
       o.salvage = salvage;
@@ -258,6 +258,39 @@ TEST(ReaderErrorsTest, WrongVersionIsRejected) {
       EXPECT_NE(msg.find(kName), std::string::npos) << msg;
       EXPECT_EQ(OffsetIn(msg), 8) << msg;
       EXPECT_NE(msg.find("version " + std::to_string(version)), std::string::npos) << msg;
+    }
+  }
+}
+
+// Version 1 files (no loss records) still read; in them a kDataLost type is
+// corruption of its block, as any unknown type is.
+TEST(ReaderErrorsTest, OlderVersionStillReads) {
+  absl::StatusOr<reader::Trace> t = ParseTrace(WithVersion(1), kName);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->version, 1u);
+  EXPECT_EQ(t->event_count, Good().events);
+  // One event block holding a kDataLost record, in a version 1 and a version 2 file.
+  for (uint32_t version : {1u, 2u}) {
+    testing::HeaderFields header;
+    header.version = version;
+    const std::string events = Bytes().U32(0).U32(1).I64(1000).U8(76).Zig(0).Var(3).str();
+    const std::string threads =
+        Bytes().Var(1).Zig(7).Var(0).Var(0).Var(0).U8(0).Zig(0).Zig(0).str();
+    const std::string file = FileHeader(header) + Block(1, Bytes().Var(0).str()) +
+                             Block(2, Bytes().Var(1).Str("t").str()) +
+                             Block(3, Bytes().Var(0).str()) + Block(4, threads) +
+                             Block(5, Bytes().Var(0).str()) + Block(kEventsBlock, events) +
+                             Block(15, FooterPayload(1, 1, 0, 0, 1));
+    absl::StatusOr<reader::Trace> r = ParseTrace(file, kName);
+    if (version == 1) {
+      ASSERT_FALSE(r.ok());
+      EXPECT_NE(r.status().message().find("unknown type 76"), std::string::npos) << r.status();
+    } else {
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_EQ(r->threads[0].events.size(), 1u);
+      EXPECT_EQ(r->threads[0].events[0].type, format::EventType::kDataLost);
+      EXPECT_EQ(r->threads[0].events[0].payload, 3u);
+      EXPECT_STREQ(reader::EventTypeName(format::EventType::kDataLost), "data_lost");
     }
   }
 }

@@ -40,12 +40,16 @@ inline bool IsSchedulerEvent(format::EventType t) {
          t == format::EventType::kSchedStat;
 }
 
-// A copy of `t` without scheduler events: what the thread itself recorded.
+// A copy of `t` without scheduler events and loss records (kDataLost, which the
+// writer puts where the thread's events were lost): what the thread itself
+// recorded and the trace kept.
 inline reader::Thread OwnEvents(const reader::Thread& t) {
   reader::Thread own = t;
   own.events.clear();
   for (const reader::Event& e : t.events) {
-    if (!IsSchedulerEvent(e.type)) own.events.push_back(e);
+    if (!IsSchedulerEvent(e.type) && e.type != format::EventType::kDataLost) {
+      own.events.push_back(e);
+    }
   }
   return own;
 }

@@ -36,6 +36,9 @@ class NextWindow {
         t->window_overwritten.store(0, std::memory_order_relaxed);
         t->window_dropped_base.store(t->dropped.load(std::memory_order_relaxed),
                                      std::memory_order_relaxed);
+        t->window_first_area.store(
+            std::max<uint64_t>(1, t->area_seq.load(std::memory_order_relaxed)),
+            std::memory_order_relaxed);
       }
       r.window_lost_recycled.store(0, std::memory_order_relaxed);
       lost_after_exit_base_ = r.lost_after_exit.load(std::memory_order_relaxed);

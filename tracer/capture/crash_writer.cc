@@ -81,6 +81,7 @@ absl::Status CrashWriter::Prepare(const std::string& path, const std::string& di
   loc_strings_.reset(new uint32_t[3 * size_t{limits_.max_locations}]());
   thread_name_.reset(new uint32_t[limits_.max_threads]());
   object_name_.reset(new uint32_t[limits_.max_objects]());
+  area_cursors_.reset(new AreaCursor[limits_.max_threads]());
   if (limits_.max_chunks == 0) limits_.max_chunks = r.pool.chunk_count();
   order_.reset(new ChunkOrder[limits_.max_chunks]());
   // Touch everything now so the handler never takes a page fault on fresh memory.
@@ -95,6 +96,7 @@ absl::Status CrashWriter::Prepare(const std::string& path, const std::string& di
 void CrashWriter::CollectThreads() {
   RecorderState& r = Recorder();
   nthreads_ = 0;
+  for (uint32_t i = 0; i < limits_.max_threads; ++i) area_cursors_[i] = AreaCursor();
   // The caller holds (or failed to take) the registry lock; read either way.
   const uint32_t n = r.registry.size();
   for (uint32_t i = 0; i < n && i < limits_.max_threads; ++i) {
@@ -226,8 +228,9 @@ void CrashWriter::WriteTables() {
   EndBlock();
 }
 
-// Encodes stage_[0, n) as one events block of table thread `thread`.
-void CrashWriter::EncodeStage(uint32_t n, uint32_t thread) {
+// Encodes stage_[0, n) as one events block of table thread `thread`, after the
+// thread's pending loss record if any (it takes the first event's time).
+uint32_t CrashWriter::EncodeStage(uint32_t n, uint32_t thread) {
   uint32_t count = 0;
   int64_t first_ns = 0;
   for (uint32_t k = 0; k < n; ++k) {
@@ -235,11 +238,14 @@ void CrashWriter::EncodeStage(uint32_t n, uint32_t thread) {
     if (t == kArgType || t == kPadType || t == 0) continue;
     if (count++ == 0) first_ns = ToNs(stage_[k].ticks);
   }
-  if (count == 0) return;
+  if (count == 0) return 0;
+  AreaCursor& cursor = area_cursors_[thread];
+  const bool loss = cursor.loss_pending;
   BeginBlock(static_cast<uint16_t>(format::BlockType::kEvents));
   PutU32(thread);
-  PutU32(count);
+  PutU32(count + (loss ? 1 : 0));
   PutI64(first_ns);
+  if (loss) PutLossRecord(cursor);
   int64_t prev = first_ns;
   for (uint32_t k = 0; k < n; ++k) {
     const RawEvent& e = stage_[k];
@@ -256,18 +262,56 @@ void CrashWriter::EncodeStage(uint32_t n, uint32_t thread) {
   }
   EndBlock();
   if (!failed_) {
-    events_ += count;
+    events_ += count + (loss ? 1 : 0);
     ++event_blocks_;
+  }
+  return count;
+}
+
+void CrashWriter::PutLossRecord(AreaCursor& cursor) {
+  const bool known = cursor.lost_events_known;
+  PutU8(static_cast<uint8_t>(static_cast<uint8_t>(format::EventType::kDataLost) |
+                             (known ? 0x80 : 0)));
+  PutZigZag(0);
+  PutVar(cursor.lost_areas);
+  if (known) PutZigZag(static_cast<int64_t>(cursor.lost_events));
+  cursor.ClearLoss();
+}
+
+void CrashWriter::WriteTrailingLosses(int64_t now_ns) {
+  for (uint32_t t = 0; t < nthreads_ && !failed_; ++t) {
+    ThreadRecord* rec = thread_rec_[t];
+    AreaCursor& cursor = area_cursors_[t];
+    if (rec->alive.load(std::memory_order_acquire) || !cursor.started) continue;
+    // The exit is where the thread's next area would have begun.
+    if (!cursor.Advance(rec->area_seq.load(std::memory_order_relaxed) + 1,
+                        rec->emitted.load(std::memory_order_relaxed), 0)) {
+      continue;
+    }
+    BeginBlock(static_cast<uint16_t>(format::BlockType::kEvents));
+    PutU32(t);
+    PutU32(1);
+    PutI64(rec->exit_ticks != 0 ? ToNs(rec->exit_ticks) : now_ns);
+    PutLossRecord(cursor);
+    EndBlock();
+    if (!failed_) {
+      ++events_;
+      ++event_blocks_;
+    }
   }
 }
 
 // Copies `count` slots of a chunk in stage-sized slices, each validated against
 // the chunk's generation (a chunk reused meanwhile is skipped: its events are
-// already counted as overwritten), and writes each slice as a block.
+// already counted as overwritten), and writes each slice as a block. The thread's
+// area cursor takes the chunk once its first slice is validated (so is the
+// stamp, read before it) and counts only the events written: whatever was not
+// written shows as a loss before the thread's next chunk.
 void CrashWriter::WriteChunkEvents(uint32_t chunk, uint64_t generation, uint32_t count,
-                                   uint32_t thread) {
+                                   AreaStamp stamp, uint32_t thread) {
   ChunkPool& pool = Recorder().pool;
   const RawEvent* src = pool.Data(chunk);
+  AreaCursor& cursor = area_cursors_[thread];
   uint32_t done = 0;
   while (done < count && !failed_) {
     uint32_t n = count - done;
@@ -283,7 +327,9 @@ void CrashWriter::WriteChunkEvents(uint32_t chunk, uint64_t generation, uint32_t
       ++skipped_chunks_;
       return;
     }
-    EncodeStage(n, thread);
+    if (done == 0) cursor.Advance(stamp.area_seq, stamp.events_before, 0);
+    const uint32_t written = EncodeStage(n, thread);
+    if (cursor.area_seq == stamp.area_seq) cursor.events_end += written;
     done += n;
   }
 }
@@ -373,12 +419,13 @@ int64_t CrashWriter::Write(int signo) {
     ChunkDesc& d = pool.Desc(order_[k].index);
     const uint32_t thread = thread_of(d.owner.load(std::memory_order_relaxed));
     const uint32_t count = d.count.load(std::memory_order_relaxed);
+    const AreaStamp stamp = d.Stamp();
     if (thread == kNone || count > pool.chunk_events() ||
         d.generation.load(std::memory_order_acquire) != order_[k].generation) {
       ++skipped_chunks_;
       continue;
     }
-    WriteChunkEvents(order_[k].index, order_[k].generation, count, thread);
+    WriteChunkEvents(order_[k].index, order_[k].generation, count, stamp, thread);
     if ((k & 255) == 255) {
       SetProgress("incomplete: tables written; events from ", k + 1, " of ", nfull,
                   " chunks");
@@ -390,12 +437,14 @@ int64_t CrashWriter::Write(int signo) {
     const uint32_t c1 = rec->current_chunk.load(std::memory_order_acquire);
     if (c1 == kNoChunk || c1 >= total_chunks) continue;
     const uint64_t gen = pool.Desc(c1).generation.load(std::memory_order_acquire);
+    const AreaStamp stamp = pool.Desc(c1).Stamp();
     const RawEvent* pos = rec->cursor->pos.load(std::memory_order_acquire);
     if (rec->current_chunk.load(std::memory_order_acquire) != c1) continue;
     const RawEvent* begin = pool.Data(c1);
     if (pos < begin || pos > begin + pool.chunk_events()) continue;
-    WriteChunkEvents(c1, gen, static_cast<uint32_t>(pos - begin), t);
+    WriteChunkEvents(c1, gen, static_cast<uint32_t>(pos - begin), stamp, t);
   }
+  WriteTrailingLosses(ToNs(now));
   if (objects_locked) r.objects_mu.Unlock();
   if (registry_locked) r.registry.mu().ReaderUnlock();
 

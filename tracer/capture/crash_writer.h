@@ -4,7 +4,9 @@
 // async-signal-safe calls (open, write, lseek, close, clock_gettime, getpid), no
 // allocation and no blocking locks (try-locks only), and reads the chunk pool
 // optimistically as a snapshot does (generation-validated copies). Events are
-// stored uncompressed (block flags 0), one block per chunk.
+// stored uncompressed (block flags 0), one block per chunk. Where a thread's
+// chunks show a loss (AreaStamp gaps, or a chunk reused while it was copied), a
+// kDataLost record goes before the thread's next event.
 //
 // File order: header; properties (its "crash_write" value is rewritten in place
 // as the write progresses); strings; locations; threads; objects; event blocks;
@@ -20,6 +22,8 @@
 
 #include "absl/status/status.h"
 #include "tracelane/internal/recorder.h"
+#include "tracer/area_gaps.h"
+#include "tracer/chunk_pool.h"
 
 namespace tracelane::internal {
 
@@ -88,8 +92,17 @@ class CrashWriter {
   uint32_t InternString(const char* s);
   void InternAllStrings();
   void WriteTables();
-  void WriteChunkEvents(uint32_t chunk, uint64_t generation, uint32_t count, uint32_t thread);
-  void EncodeStage(uint32_t n, uint32_t thread);
+  // Writes `count` slots of `chunk` (stamped `stamp`) for table thread `thread`.
+  void WriteChunkEvents(uint32_t chunk, uint64_t generation, uint32_t count, AreaStamp stamp,
+                        uint32_t thread);
+  // Encodes stage_[0, n) as one block, after a kDataLost record if the thread has
+  // a loss pending. Returns the thread's own events encoded.
+  uint32_t EncodeStage(uint32_t n, uint32_t thread);
+  // Puts `cursor`'s pending loss as a kDataLost record at delta 0 and clears it.
+  void PutLossRecord(AreaCursor& cursor);
+  // A block with one kDataLost record for every exited thread whose last areas
+  // were not written (at its exit time, else `now_ns`).
+  void WriteTrailingLosses(int64_t now_ns);
 
   // Prepared state.
   Limits limits_;
@@ -113,6 +126,7 @@ class CrashWriter {
   std::unique_ptr<uint32_t[]> loc_strings_;  // 3 string indices per location
   std::unique_ptr<uint32_t[]> thread_name_;  // string index per table thread
   std::unique_ptr<uint32_t[]> object_name_;  // string index per object
+  std::unique_ptr<AreaCursor[]> area_cursors_;  // per table thread, reset per write
   // Full chunks ordered by release sequence, so each thread's blocks are in time order.
   struct ChunkOrder {
     uint64_t seq;

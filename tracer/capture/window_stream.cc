@@ -53,6 +53,7 @@ ThreadSnapshot WindowStream::Describe(const StreamThread& st) {
   ts.alive = st.alive;
   ts.start_ticks = st.start_ticks;
   ts.exit_ticks = st.exit_ticks;
+  ts.first_area = st.first_area;
   return ts;
 }
 
@@ -91,7 +92,8 @@ uint32_t WindowStream::ThreadIndex(const void* record) {
   const_cast<ThreadRecord*>(rec)->refs.fetch_add(1, std::memory_order_relaxed);
   const bool alive = rec->alive.load(std::memory_order_acquire);
   threads_.push_back(StreamThread{record, rec->tid, rec->start_ticks, rec->name, alive,
-                                  alive ? 0 : rec->exit_ticks, 0});
+                                  alive ? 0 : rec->exit_ticks, 0,
+                                  rec->window_first_area.load(std::memory_order_relaxed)});
   by_record_[record] = index;
   return index;
 }
@@ -167,8 +169,11 @@ size_t WindowStream::Drain() {
         spare_events_.pop_back();
       }
     }
-    AppendEventsSince(pool.Data(i), d.count.load(std::memory_order_relaxed), start,
-                      &mini.threads[it->second].events);
+    ThreadSnapshot& ts = mini.threads[it->second];
+    const AreaStamp stamp = d.Stamp();
+    ts.areas.push_back(AreaMark{ts.events.size(), stamp.area_seq, stamp.events_before,
+                                d.events.load(std::memory_order_relaxed)});
+    AppendEventsSince(pool.Data(i), d.count.load(std::memory_order_relaxed), start, &ts.events);
     pool.Recycle(i);
     ThreadRegistry::Unref(owner);
     ++taken;

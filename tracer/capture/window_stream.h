@@ -23,7 +23,10 @@ namespace tracelane::internal {
 // and compresses them into event blocks (about 1 byte per event held). Finish
 // adds what is still in the buffers when the window closes and writes the file.
 // Every event is either streamed, left in the pool for the final snapshot, or
-// lost to a reuse that the window's loss counts already include.
+// lost to a reuse that the window's loss counts already include. Each chunk goes
+// to the encoder with its AreaMark, and the encoder keeps every thread's place
+// in its sequence of chunks across batches and the final snapshot, so a loss
+// between any two of them is written where it happened (kDataLost).
 class WindowStream {
  public:
   // `start_ticks`: the window's first tick. Once `max_stored_bytes` of compressed
@@ -65,7 +68,8 @@ class WindowStream {
     std::string name;
     bool alive;
     uint64_t exit_ticks;
-    uint64_t sched_cut;  // scheduler events up to this tick are already encoded
+    uint64_t sched_cut;   // scheduler events up to this tick are already encoded
+    uint64_t first_area;  // the window's first area of the thread (AreaCursor::StartAt)
   };
 
   // Stream thread index for the chunk owner `record` (a ThreadRecord), adding an

@@ -251,6 +251,8 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
     case EventType::kSchedStat:
       b.samples.push_back(SchedSample{ts, static_cast<int64_t>(e.payload), e.has_arg ? e.arg : 0});
       return;
+    case EventType::kDataLost:
+      return;
   }
   AppendState(&m.states, ts, b.tracker.Current());
 }

@@ -71,7 +71,10 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
-bool KnownEventType(uint8_t t) { return (t >= 1 && t <= 10) || (t >= 64 && t <= 75); }
+// Event types of format `version`: kDataLost (76) exists since version 2.
+bool KnownEventType(uint8_t t, uint32_t version) {
+  return (t >= 1 && t <= 10) || (t >= 64 && t <= 75) || (t == 76 && version >= 2);
+}
 
 class Parser {
  public:
@@ -215,9 +218,9 @@ class Parser {
       return absl::InvalidArgumentError(
           absl::StrCat(name_, ": offset 0: not a tracelane trace (bad magic)"));
     }
-    if (h.version != format::kFormatVersion) {
+    if (h.version < 1 || h.version > format::kFormatVersion) {  // older versions stay readable
       return absl::UnimplementedError(absl::StrCat(name_, ": offset 8: unsupported format version ",
-                                                   h.version, " (this reader reads version ",
+                                                   h.version, " (this reader reads versions 1 to ",
                                                    format::kFormatVersion, ")"));
     }
     if (h.header_crc32 != crc32(0, reinterpret_cast<const Bytef*>(&h), 68)) {
@@ -351,7 +354,7 @@ class Parser {
         return absl::DataLossError(absl::StrCat("event ", i, " of ", count, " is truncated"));
       }
       const uint8_t type = head & 0x7F;
-      if (!KnownEventType(type)) {
+      if (!KnownEventType(type, trace_.version)) {
         return absl::DataLossError(absl::StrCat("event ", i, " has unknown type ", int{type}));
       }
       e.type = static_cast<EventType>(type);
@@ -514,6 +517,8 @@ const char* EventTypeName(format::EventType type) {
       return "sched_in";
     case EventType::kSchedStat:
       return "sched_stat";
+    case EventType::kDataLost:
+      return "data_lost";
   }
   return "unknown";
 }
