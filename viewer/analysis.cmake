@@ -26,9 +26,11 @@ add_library(tracelane_analysis
   analysis/chrome_export.cc
   analysis/explain.cc
   analysis/lock_contention.cc
+  analysis/losses.cc
   analysis/mmu.cc
   analysis/model.cc
   analysis/model_builder.cc
+  analysis/model_finish.cc
   analysis/pause_stats.cc
   analysis/pprof_export.cc
   analysis/range_stats.cc

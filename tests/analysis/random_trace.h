@@ -1,6 +1,7 @@
 // Random traces for property tests: every event type, arbitrary overlaps of
 // waits, blocks, pauses and scheduler switches, capture cuts at both ends, lost
-// events, equal timestamps and threads that start and exit inside the capture.
+// events, equal timestamps and threads that start and exit inside the capture,
+// and (with `loss`) loss records in the middle of whatever is open.
 #ifndef TRACELANE_TESTS_ANALYSIS_RANDOM_TRACE_H_
 #define TRACELANE_TESTS_ANALYSIS_RANDOM_TRACE_H_
 
@@ -18,6 +19,7 @@ struct RandomTraceOptions {
   int actions = 400;       // per thread
   bool schedstat = false;  // schedstat samples instead of perf switches
   double drop = 0.02;      // probability of losing any one event
+  double loss = 0;         // probability of a loss record (kDataLost) before an action
 };
 
 inline std::string RandomTrace(uint64_t seed, const RandomTraceOptions& o = {}) {
@@ -66,6 +68,13 @@ inline std::string RandomTrace(uint64_t seed, const RandomTraceOptions& o = {}) 
     for (int a = 0; a < o.actions; ++a) {
       t += rnd(5) == 0 ? 0 : rnd(3000);
       if (t >= limit) break;
+      if (o.loss > 0 && rng() % 10000 < static_cast<uint64_t>(o.loss * 10000)) {
+        // Events lost up to here: whatever the generator has open stays open, so
+        // its ends come after the gap without their begins.
+        tr.RawArg(th, t, E::kDataLost, 1 + rnd(3), rnd(1000));
+        t += rnd(3) == 0 ? 0 : rnd(3000);
+        if (t >= limit) break;
+      }
       switch (rnd(16)) {
         case 0:
         case 1:

@@ -144,7 +144,10 @@ class Writer {
         buf_ += ",\"args\":{\"file\":";
         AppendJsonString(&buf_, l.file);
         absl::StrAppend(&buf_, ",\"line\":", l.line);
-        if (t.IsCut(i)) buf_ += ",\"cut\":true";
+        if (t.IsCut(i)) {
+          buf_ += t.IsCutByLoss(i) ? ",\"cut\":true,\"cut_by\":\"lost_data\""
+                                   : ",\"cut\":true,\"cut_by\":\"capture_window\"";
+        }
         buf_ += "}";
       }
       buf_ += "}";

@@ -65,6 +65,8 @@ const char* CauseKindKey(CauseKind k) {
       return "runnable";
     case CauseKind::kUnknown:
       return "unknown";
+    case CauseKind::kDataLost:
+      return "data_lost";
   }
   return "unknown";
 }
@@ -93,10 +95,16 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
         c.what = m.LocationName(k->location);
       }
       break;
+    case ThreadState::kUnknown:
+      if (const DataGap* g = t.GapAt(x)) {
+        c.kind = CauseKind::kDataLost;
+        c.object_id = g->events_known ? g->lost_events : 0;
+        break;
+      }
+      [[fallthrough]];
     case ThreadState::kIoWait:
     case ThreadState::kSleep:
     case ThreadState::kSyscall:
-    case ThreadState::kUnknown:
       if (const Block* k =
               Covering(t.blocks, x, [st](const Block& k) { return StateOfBlock(k.kind) == st; })) {
         c.what = m.LocationName(k->location);
@@ -175,6 +183,8 @@ std::string CauseLabel(const Cause& c) {
     case CauseKind::kUnknown:
       label = "unknown";
       break;
+    case CauseKind::kDataLost:
+      return "data lost";
   }
   return c.what.empty() ? label : absl::StrCat(label, ": ", c.what);
 }
@@ -209,6 +219,10 @@ std::string DescribeCause(const Model& m, const Cause& c) {
     case CauseKind::kUnknown:
       return c.what.empty() ? std::string("off-CPU, reason unknown")
                             : absl::StrCat("blocked in ", quoted(c.what));
+    case CauseKind::kDataLost:
+      return c.object_id == 0 ? std::string("events lost (nothing is known about this time)")
+                              : absl::StrCat("events lost (", c.object_id,
+                                             " events; nothing is known about this time)");
   }
   return "unknown";
 }

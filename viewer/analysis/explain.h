@@ -25,9 +25,10 @@ enum class CauseKind : uint8_t {
   kStopTheWorld,
   kRunnable,
   kUnknown,
+  kDataLost,  // Unknown time inside a DataGap: the thread's events were lost
 };
 // "lock_wait", "condvar_wait", "io_wait", "sleep", "syscall", "pause",
-// "stop_the_world", "runnable", "unknown" (stable JSON values).
+// "stop_the_world", "runnable", "unknown", "data_lost" (stable JSON values).
 const char* CauseKindKey(CauseKind k);
 
 // Time of one instance attributed to one cause. Spans with the same identity
@@ -35,7 +36,7 @@ const char* CauseKindKey(CauseKind k);
 struct Cause {
   CauseKind kind;
   std::string what;               // lock/condvar name, block/pause location, or ""
-  uint64_t object_id = 0;         // lock or condvar id, 0 otherwise
+  uint64_t object_id = 0;         // lock or condvar id; kDataLost: events lost (0 if unknown)
   uint32_t other_thread = kNone;  // lock holder, condvar notifier, stop-the-world initiator
   std::string other_scope;        // the holder's innermost scope then (lock waits)
   int64_t duration_ns = 0;        // attributed time inside the instance

@@ -53,7 +53,11 @@ std::vector<LockReport> LockContention(const Model& m) {
       const int64_t d = w.end_ns - w.start_ns;
       ++a.r.waits;
       a.r.total_wait_ns += d;
-      a.r.max_wait_ns = std::max(a.r.max_wait_ns, d);
+      if (w.outcome == WaitOutcome::kOpen || w.outcome == WaitOutcome::kLost) {
+        ++a.r.cut_waits;  // a lower bound: never the longest
+      } else {
+        a.r.max_wait_ns = std::max(a.r.max_wait_ns, d);
+      }
       const uint32_t wloc = w.scope == kNone ? kNone : t.scopes[w.scope].location;
       site(a.waiting, wloc, m.LocationName(wloc), d);
       if (w.holder_thread == kNone) {

@@ -22,13 +22,14 @@ struct CallSite {
 struct LockReport {
   uint64_t lock_id = 0;
   std::string name;
-  uint64_t acquisitions = 0;           // successful acquisitions (contended or not)
-  uint64_t contended = 0;              // acquisitions that had to wait
-  uint64_t try_failed = 0;             // failed try-locks and timed-out waits
-  uint64_t releases_with_waiters = 0;  // releases that woke a waiter (all that abseil reports)
-  uint64_t waits = 0;                  // wait spans, including timed-out and still-open ones
-  int64_t total_wait_ns = 0;           // sum of wait spans (kLockWait to acquire/give-up/end)
-  int64_t max_wait_ns = 0;
+  uint64_t acquisitions = 0;             // successful acquisitions (contended or not)
+  uint64_t contended = 0;                // acquisitions that had to wait
+  uint64_t try_failed = 0;               // failed try-locks and timed-out waits
+  uint64_t releases_with_waiters = 0;    // releases that woke a waiter (all that abseil reports)
+  uint64_t waits = 0;                    // wait spans, including timed-out and still-open ones
+  int64_t total_wait_ns = 0;             // sum of wait spans (kLockWait to acquire/give-up/end)
+  int64_t max_wait_ns = 0;               // longest complete wait (cut ones are lower bounds)
+  uint64_t cut_waits = 0;                // waits whose end was not recorded (kOpen, kLost)
   std::vector<CallSite> waiting_sites;   // by wait_ns, largest first
   std::vector<CallSite> holding_sites;   // by wait caused, largest first
   std::vector<CallSite> holder_threads;  // name = "thread [tid]", by wait caused

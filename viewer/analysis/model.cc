@@ -29,6 +29,18 @@ bool ThreadModel::IsCut(uint32_t i) const {
   return std::binary_search(cut_scopes.begin(), cut_scopes.end(), i);
 }
 
+bool ThreadModel::IsCutByLoss(uint32_t i) const {
+  return std::binary_search(lost_scopes.begin(), lost_scopes.end(), i);
+}
+
+const DataGap* ThreadModel::GapAt(int64_t t) const {
+  auto it = std::upper_bound(gaps.begin(), gaps.end(), t,
+                             [](int64_t x, const DataGap& g) { return x < g.start_ns; });
+  if (it == gaps.begin()) return nullptr;
+  --it;
+  return t < it->end_ns ? &*it : nullptr;
+}
+
 int ThreadModel::Depth(uint32_t i) const {
   int d = 0;
   while (scopes[i].parent != kNone) {

@@ -8,7 +8,9 @@
 //
 // Loading streams the file block by block (reader::StreamTrace) through a state
 // machine that is O(1) per event, then finalizes each thread (capture cuts,
-// stop-the-world overlay, schedstat spreading, lock holder resolution).
+// stop-the-world overlay, schedstat spreading, lock holder resolution). Nothing is
+// paired across a loss (kDataLost): spans open at a gap are closed at its start
+// and marked cut, and the gap itself is Unknown time listed in ThreadModel::gaps.
 // Memory: about 16-40 bytes per event depending on the mix (docs/ANALYSIS.md).
 #ifndef TRACELANE_VIEWER_ANALYSIS_MODEL_H_
 #define TRACELANE_VIEWER_ANALYSIS_MODEL_H_
@@ -62,6 +64,7 @@ enum class WaitOutcome : uint8_t {
   kAcquired = 0,  // kLockAcquired / kCondWake
   kFailed = 1,    // kLockTryFailed after a kLockWait (timed lock gave up)
   kOpen = 2,      // still waiting when the capture or the thread ended
+  kLost = 3,      // still waiting when the thread's events were lost (a DataGap)
 };
 
 // A contended lock acquisition (kLockWait .. kLockAcquired). 40 bytes.
@@ -99,11 +102,14 @@ struct CondNotify {
 };
 
 // A TRACE_BLOCK span (kBlockBegin .. kBlockEnd).
+// `cut` (here, in Pause and in StwSpan): the begin or the end was not recorded
+// (outside the capture window, or lost in a DataGap), so the span is a lower bound.
 struct Block {
   int64_t start_ns;
   int64_t end_ns;
   uint32_t location;
   format::BlockKind kind;
+  bool cut = false;
 };
 
 // A pause of one thread (allocator or TRACE_PAUSE).
@@ -112,6 +118,7 @@ struct Pause {
   int64_t end_ns;
   int64_t arg;  // size for allocator pauses, else 0
   uint32_t location;
+  bool cut = false;
 };
 
 // A stop-the-world span: every live thread is paused.
@@ -120,6 +127,18 @@ struct StwSpan {
   int64_t end_ns;
   uint32_t thread;  // index of the thread that stopped the world
   uint32_t location;
+  bool cut = false;
+};
+
+// A stretch of a thread's time whose events were lost (a kDataLost record):
+// [start_ns, end_ns) runs from the thread's last event before the loss to the
+// first one after it. Its time is Unknown, and nothing is paired across it.
+struct DataGap {
+  int64_t start_ns;
+  int64_t end_ns;
+  uint64_t lost_events;  // valid if events_known
+  uint64_t lost_chunks;
+  bool events_known;
 };
 
 // One thread of the trace with everything it did, each vector sorted by start.
@@ -138,7 +157,11 @@ struct ThreadModel {
   std::vector<StateSpan> states;  // partition of [life_start_ns, life_end_ns)
   std::vector<Scope> scopes;      // by begin (preorder: parents before children)
   std::vector<std::vector<uint32_t>> scopes_by_depth;  // scope indices per depth, by begin
-  std::vector<uint32_t> cut_scopes;  // sorted indices of scopes cut by the capture window
+  // Sorted indices of the scopes cut by the capture window or by lost data (their
+  // begin or end not recorded), and of the subset cut by lost data (a DataGap).
+  std::vector<uint32_t> cut_scopes;
+  std::vector<uint32_t> lost_scopes;
+  std::vector<DataGap> gaps;  // by start; their time is Unknown in `states`
   std::vector<LockWait> lock_waits;
   std::vector<LockHold> lock_holds;
   std::vector<CondWait> cond_waits;
@@ -159,8 +182,13 @@ struct ThreadModel {
   size_t StateIndexAt(int64_t t) const;
   // Deepest scope with begin <= t < end, or kNone. O(log n + depth).
   uint32_t InnermostScopeAt(int64_t t) const;
-  // True if scope i was cut by the capture window (begin or end not recorded).
+  // True if scope i was cut (begin or end not recorded): by the capture window or
+  // by lost data. O(log cut scopes).
   bool IsCut(uint32_t i) const;
+  // True if scope i was cut by lost data (a DataGap). O(log lost scopes).
+  bool IsCutByLoss(uint32_t i) const;
+  // The gap containing t (start <= t < end), or nullptr. O(log gaps).
+  const DataGap* GapAt(int64_t t) const;
   // Nesting depth of scope i (0 = top level). O(depth).
   int Depth(uint32_t i) const;
 };

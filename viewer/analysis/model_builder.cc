@@ -1,3 +1,5 @@
+// ModelBuilder, part 1: the per-thread state machine that takes events as they
+// are decoded (model_builder.h). Part 2, finalization, is model_finish.cc.
 #include "viewer/analysis/model_builder.h"
 
 #include <algorithm>
@@ -40,10 +42,8 @@ int FindLast(const std::vector<T>& v, Key key) {
   return -1;
 }
 
-template <typename T>
-void SortByStart(std::vector<T>& v) {
-  const auto less = [](const T& a, const T& b) { return a.start_ns < b.start_ns; };
-  if (!std::is_sorted(v.begin(), v.end(), less)) std::stable_sort(v.begin(), v.end(), less);
+bool IsSchedulerRecord(EventType t) {
+  return t == EventType::kSchedOut || t == EventType::kSchedIn || t == EventType::kSchedStat;
 }
 
 }  // namespace
@@ -67,6 +67,8 @@ void ModelBuilder::Start(ThreadBuilder& b, const reader::Thread& t, int64_t firs
   b.m.life_start_ns = std::min(nominal, first_ts);
   b.m.states.push_back(StateSpan{b.m.life_start_ns, ThreadState::kRunning});
   b.last_ts = b.m.life_start_ns;
+  b.last_own_ts = b.m.life_start_ns;
+  b.anchor = b.m.life_start_ns;
   b.started = true;
 }
 
@@ -75,7 +77,14 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
   const int64_t ts = std::max(e.ts_ns, b.last_ts);
   b.last_ts = ts;
   ++b.m.events;
-  const int64_t life_start = b.m.life_start_ns;
+  if (e.type == EventType::kDataLost) {
+    OnDataLost(b, thread, e, ts);
+    return;
+  }
+  if (!IsSchedulerRecord(e.type)) b.last_own_ts = ts;
+  // Spans whose begin was not recorded (before the capture, or in the latest
+  // gap) start here.
+  const int64_t anchor = b.anchor;
   ThreadModel& m = b.m;
   switch (e.type) {
     case EventType::kScopeBegin: {
@@ -96,7 +105,8 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
           b.scope_stack.pop_back();
         }
       } else if (b.scope_stack.empty()) {
-        b.cut_ends.emplace_back(ts, loc);  // began before the capture window
+        // Began before the capture window or the latest gap.
+        b.cut_ends.push_back(CutEnd{ts, loc, static_cast<uint32_t>(b.segment_first.size())});
       } else {
         ++unmatched_;  // its begin was lost mid-trace: ignore it
       }
@@ -130,7 +140,7 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
         b.tracker.Add(CounterOf(kind), -1);
         b.open_blocks.erase(b.open_blocks.begin() + i);
       } else {
-        b.cut_block_ends.emplace_back(ts, static_cast<uint32_t>(e.payload));
+        b.cut_block_ends.push_back(CutBlockEnd{anchor, ts, static_cast<uint32_t>(e.payload)});
       }
       break;
     }
@@ -146,8 +156,8 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
         b.tracker.Add(StateTracker::kPause, -1);
         b.open_pauses.erase(b.open_pauses.begin() + i);
       } else {
-        m.pauses.push_back(Pause{life_start, ts, 0, static_cast<uint32_t>(e.payload)});
-        b.retro.push_back(StateOverlay{life_start, ts, ThreadState::kPaused});
+        m.pauses.push_back(Pause{anchor, ts, 0, static_cast<uint32_t>(e.payload), /*cut=*/true});
+        b.retro.push_back(StateOverlay{anchor, ts, ThreadState::kPaused});
       }
       break;
     }
@@ -156,12 +166,12 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
       return;
     case EventType::kStwEnd: {
       const int i = FindLast(b.open_stw, e.payload);
-      int64_t start = life_start;
+      int64_t start = anchor;
       if (i >= 0) {
         start = b.open_stw[i].start;
         b.open_stw.erase(b.open_stw.begin() + i);
       }
-      stw_.push_back(StwSpan{start, ts, thread, static_cast<uint32_t>(e.payload)});
+      stw_.push_back(StwSpan{start, ts, thread, static_cast<uint32_t>(e.payload), i < 0});
       return;
     }
     case EventType::kLockWait: {
@@ -220,13 +230,13 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
     }
     case EventType::kCondWake: {
       const int i = FindLast(b.open_cond_waits, e.payload);
-      int64_t start = life_start;
+      int64_t start = anchor;
       if (i >= 0) {
         start = b.open_cond_waits[i].start;
         b.open_cond_waits.erase(b.open_cond_waits.begin() + i);
         b.tracker.Add(StateTracker::kCondvar, -1);
       } else {
-        b.retro.push_back(StateOverlay{life_start, ts, ThreadState::kCondvarWait});
+        b.retro.push_back(StateOverlay{anchor, ts, ThreadState::kCondvarWait});
       }
       m.cond_waits.push_back(CondWait{start, ts, e.payload, kNone, WaitOutcome::kAcquired});
       b.cond_notifier_tids.push_back(e.has_arg ? e.arg : 0);
@@ -243,17 +253,75 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
     case EventType::kSchedIn:
       if (b.tracker.off_cpu() != StateTracker::OffCpu::kNo) {
         b.tracker.SetOffCpu(StateTracker::OffCpu::kNo);
-      } else if (!b.saw_sched) {  // switched out before the capture window
-        b.retro.push_back(StateOverlay{life_start, ts, ThreadState::kUnknown});
+      } else if (!b.saw_sched) {  // switched out before the capture window or the gap
+        b.retro.push_back(StateOverlay{anchor, ts, ThreadState::kUnknown});
       }
       b.saw_sched = true;
       break;
     case EventType::kSchedStat:
       b.samples.push_back(SchedSample{ts, static_cast<int64_t>(e.payload), e.has_arg ? e.arg : 0});
       return;
-    case EventType::kDataLost:
+    case EventType::kDataLost:  // handled above
       return;
   }
+  AppendState(&m.states, ts, b.tracker.Current());
+}
+
+void ModelBuilder::CloseOpen(ThreadBuilder& b, uint32_t thread, int64_t at, WaitOutcome outcome,
+                             bool lost) {
+  ThreadModel& m = b.m;
+  while (!b.scope_stack.empty()) {
+    m.scopes[b.scope_stack.back()].end_ns = at;
+    m.cut_scopes.push_back(b.scope_stack.back());
+    if (lost) m.lost_scopes.push_back(b.scope_stack.back());
+    b.scope_stack.pop_back();
+  }
+  for (const OpenWait& w : b.open_lock_waits) {
+    m.lock_waits.push_back(LockWait{w.start, at, w.id, kNone, kNone, w.scope, outcome});
+    b.lock_wait_holder_tids.push_back(0);
+  }
+  for (const OpenSpan& h : b.open_holds) m.lock_holds.push_back(LockHold{h.start, at, h.id});
+  for (const OpenWait& w : b.open_cond_waits) {
+    m.cond_waits.push_back(CondWait{w.start, at, w.id, kNone, outcome});
+    b.cond_notifier_tids.push_back(0);
+  }
+  for (const OpenSpan& o : b.open_blocks) {
+    m.blocks.push_back(Block{o.start, at, static_cast<uint32_t>(o.id),
+                             static_cast<format::BlockKind>(o.arg), /*cut=*/true});
+  }
+  for (const OpenSpan& o : b.open_pauses) {
+    m.pauses.push_back(Pause{o.start, at, o.arg, static_cast<uint32_t>(o.id), /*cut=*/true});
+  }
+  for (const OpenSpan& o : b.open_stw) {
+    stw_.push_back(StwSpan{o.start, at, thread, static_cast<uint32_t>(o.id), /*cut=*/true});
+  }
+  b.open_lock_waits.clear();
+  b.open_holds.clear();
+  b.open_cond_waits.clear();
+  b.open_blocks.clear();
+  b.open_pauses.clear();
+  b.open_stw.clear();
+}
+
+void ModelBuilder::OnDataLost(ThreadBuilder& b, uint32_t thread, const reader::Event& e,
+                              int64_t ts) {
+  ThreadModel& m = b.m;
+  // The gap starts at the thread's last event that is not a scheduler record
+  // (docs/FORMAT.md, section 8.1): the last one of its own buffer.
+  const int64_t start = std::min(b.last_own_ts, ts);
+  CloseOpen(b, thread, start, WaitOutcome::kLost, /*lost=*/true);
+  m.gaps.push_back(DataGap{start, ts, e.has_arg && e.arg > 0 ? static_cast<uint64_t>(e.arg) : 0,
+                           e.payload, e.has_arg});
+  // The gap is Unknown; scheduler records that fell in it no longer count.
+  while (m.states.size() > 1 && m.states.back().start_ns > start) m.states.pop_back();
+  if (m.states.back().start_ns > start) m.states.back().start_ns = start;
+  AppendState(&m.states, start, ThreadState::kUnknown);
+  // Nothing known carries over: a new segment starts at the first event after.
+  b.tracker = StateTracker();
+  b.saw_sched = false;
+  b.anchor = ts;
+  b.last_own_ts = ts;
+  b.segment_first.push_back(static_cast<uint32_t>(m.scopes.size()));
   AppendState(&m.states, ts, b.tracker.Current());
 }
 
@@ -265,325 +333,10 @@ void ModelBuilder::CloseAtEnd(ThreadBuilder& b, uint32_t thread) {
   m.life_end_ns = std::max({end, b.last_ts, m.life_start_ns});
   const int64_t e = m.life_end_ns;
   // Whatever is still open closes at the end of the thread's life.
-  while (!b.scope_stack.empty()) {
-    m.scopes[b.scope_stack.back()].end_ns = e;
-    m.cut_scopes.push_back(b.scope_stack.back());
-    b.scope_stack.pop_back();
-  }
-  for (const OpenWait& w : b.open_lock_waits) {
-    m.lock_waits.push_back(LockWait{w.start, e, w.id, kNone, kNone, w.scope, WaitOutcome::kOpen});
-    b.lock_wait_holder_tids.push_back(0);
-  }
-  for (const OpenSpan& h : b.open_holds) m.lock_holds.push_back(LockHold{h.start, e, h.id});
-  for (const OpenWait& w : b.open_cond_waits) {
-    m.cond_waits.push_back(CondWait{w.start, e, w.id, kNone, WaitOutcome::kOpen});
-    b.cond_notifier_tids.push_back(0);
-  }
-  for (const OpenSpan& o : b.open_blocks) {
-    m.blocks.push_back(
-        Block{o.start, e, static_cast<uint32_t>(o.id), static_cast<format::BlockKind>(o.arg)});
-  }
-  for (const OpenSpan& o : b.open_pauses) {
-    m.pauses.push_back(Pause{o.start, e, o.arg, static_cast<uint32_t>(o.id)});
-  }
-  for (const OpenSpan& o : b.open_stw) {
-    stw_.push_back(StwSpan{o.start, e, thread, static_cast<uint32_t>(o.id)});
-  }
-  b.open_lock_waits.clear();
-  b.open_holds.clear();
-  b.open_cond_waits.clear();
-  b.open_blocks.clear();
-  b.open_pauses.clear();
-  b.open_stw.clear();
+  CloseOpen(b, thread, e, WaitOutcome::kOpen, /*lost=*/false);
   // A state change exactly at the end leaves a zero-length last span.
   while (m.states.size() > 1 && m.states.back().start_ns >= e) m.states.pop_back();
   if (!m.states.empty() && m.states.front().start_ns >= e) m.states.clear();
-}
-
-void ModelBuilder::FinishScopes(ThreadBuilder& b) {
-  ThreadModel& m = b.m;
-  const auto k = static_cast<uint32_t>(b.cut_ends.size());
-  if (k > 0) {
-    // Scopes whose begin preceded the capture: a chain [life_start, end) that
-    // encloses everything before its end. Prepend them, outermost first.
-    std::vector<Scope> scopes;
-    scopes.reserve(m.scopes.size() + k);
-    for (uint32_t i = 0; i < k; ++i) {
-      const auto& [end, loc] = b.cut_ends[k - 1 - i];
-      scopes.push_back(Scope{m.life_start_ns, end, loc, i == 0 ? kNone : i - 1});
-    }
-    int64_t cut = static_cast<int64_t>(k) - 1;  // innermost cut scope still enclosing
-    for (const Scope& s : m.scopes) {
-      Scope n = s;
-      if (s.parent != kNone) {
-        n.parent = s.parent + k;
-      } else {
-        while (cut >= 0 && scopes[cut].end_ns < s.end_ns) --cut;
-        n.parent = cut >= 0 ? static_cast<uint32_t>(cut) : kNone;
-      }
-      scopes.push_back(n);
-    }
-    m.scopes.swap(scopes);
-    for (uint32_t& c : m.cut_scopes) c += k;
-    for (uint32_t i = 0; i < k; ++i) m.cut_scopes.push_back(i);
-  }
-  std::sort(m.cut_scopes.begin(), m.cut_scopes.end());
-  // Depth index.
-  std::vector<uint32_t> depth(m.scopes.size());
-  size_t max_depth = 0;
-  for (size_t i = 0; i < m.scopes.size(); ++i) {
-    const uint32_t p = m.scopes[i].parent;
-    depth[i] = p == kNone ? 0 : depth[p] + 1;
-    max_depth = std::max<size_t>(max_depth, depth[i]);
-  }
-  if (!m.scopes.empty()) {
-    std::vector<uint32_t> counts(max_depth + 1);
-    for (uint32_t d : depth) ++counts[d];
-    m.scopes_by_depth.resize(max_depth + 1);
-    for (size_t d = 0; d <= max_depth; ++d) m.scopes_by_depth[d].reserve(counts[d]);
-    for (size_t i = 0; i < m.scopes.size(); ++i) {
-      m.scopes_by_depth[depth[i]].push_back(static_cast<uint32_t>(i));
-    }
-  }
-}
-
-void ModelBuilder::ResolveHolders(Model& model) {
-  absl::flat_hash_map<int64_t, std::vector<uint32_t>> by_tid;
-  for (uint32_t i = 0; i < model.threads.size(); ++i) by_tid[model.threads[i].tid].push_back(i);
-  const auto thread_of = [&](int64_t tid, int64_t at) -> uint32_t {
-    auto it = by_tid.find(tid);
-    if (tid == 0 || it == by_tid.end()) return kNone;
-    for (uint32_t i : it->second) {
-      const ThreadModel& t = model.threads[i];
-      if (t.life_start_ns <= at && at <= t.life_end_ns) return i;
-    }
-    return it->second.front();
-  };
-  // Holds of locks whose waits lack a releaser: (released, thread), per lock.
-  absl::flat_hash_map<uint64_t, std::vector<std::pair<int64_t, uint32_t>>> releases;
-  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
-    const ThreadModel& t = model.threads[ti];
-    for (size_t i = 0; i < t.lock_waits.size(); ++i) {
-      if (threads_[ti].lock_wait_holder_tids[i] == 0 &&
-          t.lock_waits[i].outcome == WaitOutcome::kAcquired) {
-        releases.try_emplace(t.lock_waits[i].lock_id);
-      }
-    }
-  }
-  if (!releases.empty()) {
-    for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
-      for (const LockHold& h : model.threads[ti].lock_holds) {
-        auto it = releases.find(h.lock_id);
-        if (it != releases.end()) it->second.emplace_back(h.released_ns, ti);
-      }
-    }
-    for (auto& [id, v] : releases) std::sort(v.begin(), v.end());
-  }
-  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
-    ThreadModel& t = model.threads[ti];
-    for (size_t i = 0; i < t.lock_waits.size(); ++i) {
-      LockWait& w = t.lock_waits[i];
-      const int64_t tid = threads_[ti].lock_wait_holder_tids[i];
-      if (tid != 0) {
-        w.holder_thread = thread_of(tid, w.end_ns);
-      } else if (w.outcome == WaitOutcome::kAcquired) {
-        // No releaser recorded: the last other thread to release it during the wait.
-        const auto& v = releases[w.lock_id];
-        auto it = std::upper_bound(v.begin(), v.end(), std::make_pair(w.end_ns, kNone));
-        while (it != v.begin()) {
-          --it;
-          if (it->first < w.start_ns) break;
-          if (it->second != ti) {
-            w.holder_thread = it->second;
-            break;
-          }
-        }
-      }
-      if (w.holder_thread == kNone) continue;
-      // The holder's scope while it held the lock: its last hold acquired before
-      // the wait ended, at the hold's last nanosecond.
-      const ThreadModel& h = model.threads[w.holder_thread];
-      auto it = std::upper_bound(h.lock_holds.begin(), h.lock_holds.end(), w.end_ns,
-                                 [](int64_t t, const LockHold& x) { return t < x.acquired_ns; });
-      int64_t at = w.start_ns;
-      for (int n = 0; it != h.lock_holds.begin() && n < 256; ++n) {
-        --it;
-        if (it->lock_id == w.lock_id) {
-          at = std::max(it->acquired_ns, std::min(it->released_ns, w.end_ns) - 1);
-          break;
-        }
-      }
-      w.holder_scope = h.InnermostScopeAt(at);
-    }
-    for (size_t i = 0; i < t.cond_waits.size(); ++i) {
-      CondWait& c = t.cond_waits[i];
-      c.notifier_thread = thread_of(threads_[ti].cond_notifier_tids[i], c.end_ns);
-    }
-  }
-}
-
-void ModelBuilder::FinishCounters(Model& model) {
-  model.counters.reserve(counters_.size());
-  for (auto& [location, points] : counters_) {
-    CounterTrack c;
-    c.location = location;
-    c.points = std::move(points);
-    // Blocks of different threads arrive in any order: merge them by time (then
-    // thread), keeping each thread's own order.
-    const auto less = [](const CounterPoint& a, const CounterPoint& b) {
-      return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.thread < b.thread;
-    };
-    if (!std::is_sorted(c.points.begin(), c.points.end(), less)) {
-      std::stable_sort(c.points.begin(), c.points.end(), less);
-    }
-    bool first = true;
-    for (const CounterPoint& p : c.points) {
-      if (std::isnan(p.value)) continue;
-      c.min_value = first ? p.value : std::min(c.min_value, p.value);
-      c.max_value = first ? p.value : std::max(c.max_value, p.value);
-      first = false;
-    }
-    model.counters.push_back(std::move(c));
-  }
-  counters_.clear();
-  std::sort(model.counters.begin(), model.counters.end(),
-            [&](const CounterTrack& a, const CounterTrack& b) {
-              const std::string& x = model.LocationName(a.location);
-              const std::string& y = model.LocationName(b.location);
-              return x != y ? x < y : a.location < b.location;
-            });
-}
-
-Model ModelBuilder::Finish(reader::Trace info) {
-  capture_start_ = info.capture_start_ns;
-  capture_end_ = info.capture_end_ns;
-  threads_.resize(info.threads.size());
-  for (uint32_t i = 0; i < threads_.size(); ++i) {
-    ThreadBuilder& b = threads_[i];
-    const reader::Thread& t = info.threads[i];
-    b.m.tid = t.tid;
-    b.m.name = t.name;
-    b.m.exited = t.exited;
-    b.m.dropped = t.dropped;
-    b.m.overwritten = t.overwritten;
-    if (!b.started) {
-      b.m.life_start_ns = t.start_ns > 0 ? std::max(capture_start_, t.start_ns) : capture_start_;
-      b.last_ts = b.m.life_start_ns;
-      b.started = true;
-      b.m.states.push_back(StateSpan{b.m.life_start_ns, ThreadState::kRunning});
-    }
-    if (t.exited && t.exit_ns > 0 && (b.exit_event_ns == 0 || t.exit_ns < b.exit_event_ns)) {
-      b.exit_event_ns = t.exit_ns;
-    }
-    CloseAtEnd(b, i);
-    FinishScopes(b);
-    for (const auto& [end, loc] : b.cut_block_ends) {
-      auto it = block_kinds_.find(loc);
-      const format::BlockKind kind =
-          it != block_kinds_.end() ? it->second : format::BlockKind::kUser;
-      b.m.blocks.push_back(Block{b.m.life_start_ns, end, loc, kind});
-      b.retro.push_back(StateOverlay{b.m.life_start_ns, end, StateOfBlock(kind)});
-    }
-  }
-  std::sort(stw_.begin(), stw_.end(),
-            [](const StwSpan& a, const StwSpan& b) { return a.start_ns < b.start_ns; });
-
-  Model model;
-  model.scheduler = info.Property("scheduler_source") == "perf"        ? SchedulerSource::kPerf
-                    : info.Property("scheduler_source") == "schedstat" ? SchedulerSource::kSchedStat
-                                                                       : SchedulerSource::kNone;
-  model.start_ns = capture_start_;
-  model.end_ns = capture_end_;
-  model.threads.reserve(threads_.size());
-  for (ThreadBuilder& b : threads_) {
-    ThreadModel& m = b.m;
-    if (!m.states.empty()) {
-      std::vector<StateOverlay> overlays = std::move(b.retro);
-      for (const StwSpan& s : stw_) {
-        if (s.start_ns < m.life_end_ns && s.end_ns > m.life_start_ns) {
-          overlays.push_back(StateOverlay{s.start_ns, s.end_ns, ThreadState::kPaused});
-        }
-      }
-      if (!overlays.empty()) m.states = Overlay(m.states, m.life_end_ns, std::move(overlays));
-      if (!b.samples.empty()) {
-        // The schedstat collector samples every thread when the capture is taken
-        // (and at thread exit) and records a sample only if the thread ran or
-        // waited: no sample after the last one means it did neither.
-        if (model.scheduler == SchedulerSource::kSchedStat &&
-            b.samples.back().ts_ns < m.life_end_ns) {
-          b.samples.push_back(SchedSample{m.life_end_ns, 0, 0});
-        }
-        m.states = SpreadSchedSamples(m.states, m.life_end_ns, b.samples);
-      }
-    }
-    SortByStart(m.blocks);
-    SortByStart(m.pauses);
-    if (!std::is_sorted(
-            m.lock_holds.begin(), m.lock_holds.end(),
-            [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; })) {
-      std::stable_sort(
-          m.lock_holds.begin(), m.lock_holds.end(),
-          [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; });
-    }
-    // Waits are recorded when they end; order them (and their parallel tids) by start.
-    const auto order_waits = [](auto& waits, std::vector<int64_t>& tids) {
-      using W = typename std::decay_t<decltype(waits)>::value_type;
-      const auto less = [](const W& a, const W& c) { return a.start_ns < c.start_ns; };
-      if (std::is_sorted(waits.begin(), waits.end(), less)) return;
-      std::vector<uint32_t> idx(waits.size());
-      for (uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
-      std::stable_sort(idx.begin(), idx.end(),
-                       [&](uint32_t a, uint32_t c) { return less(waits[a], waits[c]); });
-      std::decay_t<decltype(waits)> w2;
-      std::vector<int64_t> t2;
-      w2.reserve(idx.size());
-      t2.reserve(idx.size());
-      for (uint32_t i : idx) {
-        w2.push_back(waits[i]);
-        t2.push_back(tids[i]);
-      }
-      waits.swap(w2);
-      tids.swap(t2);
-    };
-    order_waits(m.lock_waits, b.lock_wait_holder_tids);
-    order_waits(m.cond_waits, b.cond_notifier_tids);
-    for (const LockWait& w : m.lock_waits) {
-      m.max_lock_wait_ns = std::max(m.max_lock_wait_ns, w.end_ns - w.start_ns);
-    }
-    if (m.states.empty()) m.life_end_ns = std::max(m.life_end_ns, m.life_start_ns);
-    model.start_ns = std::min(model.start_ns, m.life_start_ns);
-    model.end_ns = std::max(model.end_ns, m.life_end_ns);
-    model.events += m.events;
-    model.threads.push_back(std::move(m));
-  }
-  ResolveHolders(model);
-  model.stw = std::move(stw_);
-  model.locks = std::move(locks_);
-  model.unmatched_events = unmatched_;
-  // Location index: counts first so every list is allocated once.
-  model.scopes_by_location.resize(info.locations.size());
-  std::vector<uint32_t> counts(info.locations.size());
-  for (const ThreadModel& t : model.threads) {
-    for (const Scope& s : t.scopes) {
-      if (s.location < counts.size()) ++counts[s.location];
-    }
-  }
-  for (size_t i = 0; i < counts.size(); ++i) model.scopes_by_location[i].reserve(counts[i]);
-  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
-    const auto& scopes = model.threads[ti].scopes;
-    for (uint32_t i = 0; i < scopes.size(); ++i) {
-      if (scopes[i].location < counts.size()) {
-        model.scopes_by_location[scopes[i].location].push_back(ScopeRef{ti, i});
-      }
-    }
-  }
-  for (const reader::Object& o : info.objects) {
-    model.object_names[(static_cast<uint64_t>(o.kind) << 56) ^ o.id] = o.name;
-  }
-  model.info = std::move(info);
-  FinishCounters(model);  // after info: sorts by location name
-  threads_.clear();
-  return model;
 }
 
 }  // namespace tracelane::analysis::internal

@@ -1,6 +1,13 @@
 // Internal: turns a stream of event blocks into a Model. One state machine per
-// thread, O(1) per event; Finish() resolves what needs the whole trace (capture
-// cuts, stop-the-world, schedstat spreading, lock holders). Used by model.cc.
+// thread, O(1) per event (model_builder.cc); Finish() resolves what needs the
+// whole trace (capture cuts, stop-the-world, schedstat spreading, lock holders;
+// model_finish.cc). Used by model.cc.
+//
+// A loss record (kDataLost) splits a thread's events into segments: every span
+// open at the gap is closed at its start and marked cut, and an end whose begin
+// fell in an earlier segment starts at its segment's anchor (the end of the gap,
+// or the thread's life start for the first segment), like an end whose begin
+// preceded the capture.
 #ifndef TRACELANE_VIEWER_ANALYSIS_MODEL_BUILDER_H_
 #define TRACELANE_VIEWER_ANALYSIS_MODEL_BUILDER_H_
 
@@ -34,15 +41,30 @@ class ModelBuilder {
     int64_t start;
     int64_t arg;
   };
+  // A scope end whose begin was not recorded (before the capture or lost).
+  struct CutEnd {
+    int64_t end;
+    uint32_t location;
+    uint32_t segment;  // 0: since the life start; k: since the end of gap k-1
+  };
+  // A block end whose begin was not recorded; the kind is resolved in Finish.
+  struct CutBlockEnd {
+    int64_t start;  // the segment's anchor
+    int64_t end;
+    uint32_t location;
+  };
   struct ThreadBuilder {
     ThreadModel m;
     bool started = false;
     int64_t last_ts = INT64_MIN;
+    int64_t last_own_ts = INT64_MIN;  // last event other than a scheduler record
+    int64_t anchor = 0;               // where the current segment starts
     int64_t exit_event_ns = 0;
     StateTracker tracker;
     bool saw_sched = false;
     std::vector<uint32_t> scope_stack;
-    std::vector<std::pair<int64_t, uint32_t>> cut_ends;  // (end, location), begin lost to the cut
+    std::vector<CutEnd> cut_ends;
+    std::vector<uint32_t> segment_first;  // per gap: index of the first scope after it
     std::vector<OpenWait> open_lock_waits;
     std::vector<int64_t> lock_wait_holder_tids;  // parallel to m.lock_waits until Finish
     std::vector<OpenSpan> open_holds;
@@ -51,15 +73,23 @@ class ModelBuilder {
     std::vector<OpenSpan> open_blocks;
     std::vector<OpenSpan> open_pauses;
     std::vector<OpenSpan> open_stw;
-    std::vector<std::pair<int64_t, uint32_t>>
-        cut_block_ends;               // (end, location): kind resolved later
-    std::vector<StateOverlay> retro;  // states that held from the life start (cut begins)
+    std::vector<CutBlockEnd> cut_block_ends;
+    std::vector<StateOverlay> retro;  // states that held from a segment's anchor (cut begins)
     std::vector<SchedSample> samples;
   };
 
   void Start(ThreadBuilder& b, const reader::Thread& t, int64_t first_ts);
   void OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Event& e);
+  // Closes every span open at `at` with `outcome` for waits (`lost`: they are cut
+  // by lost data, else by the capture window). Empties the open lists. O(open).
+  void CloseOpen(ThreadBuilder& b, uint32_t thread, int64_t at, WaitOutcome outcome, bool lost);
+  // A kDataLost record at `ts`: closes what is open at the gap's start, makes the
+  // gap Unknown and starts a new segment at `ts`. O(open spans).
+  void OnDataLost(ThreadBuilder& b, uint32_t thread, const reader::Event& e, int64_t ts);
   void CloseAtEnd(ThreadBuilder& b, uint32_t thread);
+  // Inserts the scopes whose begins were not recorded (one chain per segment,
+  // enclosing what ended before them), renumbers the rest and builds the depth
+  // index. O(scopes).
   void FinishScopes(ThreadBuilder& b);
   void ResolveHolders(Model& m);
   // Moves counters_ into m.counters: points by time, tracks by name. O(p log p).

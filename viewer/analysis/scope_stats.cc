@@ -63,6 +63,7 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
     for (const ScopeRef ref : refs) {
       if (m.threads[ref.thread].IsCut(ref.index)) {
         ++st.cut;  // its duration is unknown: counted, never ranked
+        st.cut_by_loss += m.threads[ref.thread].IsCutByLoss(ref.index) ? 1 : 0;
         continue;
       }
       const Scope& s = m.scope(ref);
@@ -121,14 +122,15 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
 }
 
 std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, int rank,
-                                        uint64_t* count, uint64_t* cut) {
+                                        uint64_t* count, uint64_t* cut, uint64_t* cut_by_loss) {
   std::vector<ScopeInstance> all;
-  uint64_t cuts = 0;
+  uint64_t cuts = 0, lost = 0;
   for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
     if (m.scopes_by_location[loc].empty() || m.info.locations[loc].name != name) continue;
     for (ScopeRef r : m.scopes_by_location[loc]) {
       if (m.threads[r.thread].IsCut(r.index)) {
         ++cuts;
+        lost += m.threads[r.thread].IsCutByLoss(r.index) ? 1 : 0;
         continue;
       }
       const Scope& s = m.scope(r);
@@ -137,6 +139,7 @@ std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, i
   }
   if (count != nullptr) *count = all.size();
   if (cut != nullptr) *cut = cuts;
+  if (cut_by_loss != nullptr) *cut_by_loss = lost;
   if (rank < 1 || static_cast<size_t>(rank) > all.size()) return std::nullopt;
   std::nth_element(all.begin(), all.begin() + (rank - 1), all.end(), SlowerThan);
   return all[rank - 1];

@@ -1,7 +1,7 @@
 // Scope latency statistics per source location: count, total, mean, percentiles,
 // a log-scale histogram and the slowest instances. Instances cut by the capture
-// window (ThreadModel::IsCut) have an unknown duration: they are counted apart
-// and never ranked or used in a statistic.
+// window or by lost data (ThreadModel::IsCut) have an unknown duration: they are
+// counted apart and never ranked or used in a statistic.
 #ifndef TRACELANE_VIEWER_ANALYSIS_SCOPE_STATS_H_
 #define TRACELANE_VIEWER_ANALYSIS_SCOPE_STATS_H_
 
@@ -27,20 +27,22 @@ struct ScopeInstance {
   ScopeRef ref;
   int64_t begin_ns;
   int64_t duration_ns;
-  bool cut;  // begin or end fell outside the capture window: a lower bound
+  bool cut;  // begin or end not recorded (capture window, lost data): a lower bound
 };
 
 // Statistics of one source location. Every statistic (count, total, mean,
 // percentiles, histogram, slowest) is over the complete instances only; the
-// instances cut by the capture window are counted in `cut` and nothing else.
+// cut instances are counted in `cut` (of which `cut_by_loss` by lost data) and
+// nothing else.
 struct ScopeStats {
   uint32_t location = kNone;
   std::string name;
   std::string function;
   std::string file;
   uint32_t line = 0;
-  uint64_t count = 0;  // complete instances (ranked)
-  uint64_t cut = 0;    // instances cut by the capture window (not ranked)
+  uint64_t count = 0;        // complete instances (ranked)
+  uint64_t cut = 0;          // instances cut by the capture window or lost data (not ranked)
+  uint64_t cut_by_loss = 0;  // of which cut by lost data (ThreadModel::IsCutByLoss)
   int64_t total_ns = 0;
   int64_t mean_ns = 0;
   int64_t min_ns = 0;
@@ -72,9 +74,11 @@ bool SlowerThan(const ScopeInstance& a, const ScopeInstance& b);
 // The rank-th slowest (1-based) complete instance among all scopes named
 // `name`; nullopt if there are fewer. Cut instances are never ranked. `*count`
 // (if given) receives the number of complete instances with that name, `*cut`
-// (if given) the number of cut ones. O(n).
+// (if given) the number of cut ones, `*cut_by_loss` how many of those were cut
+// by lost data. O(n).
 std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, int rank,
-                                        uint64_t* count = nullptr, uint64_t* cut = nullptr);
+                                        uint64_t* count = nullptr, uint64_t* cut = nullptr,
+                                        uint64_t* cut_by_loss = nullptr);
 
 // Makes the ScopeInstance for a reference. O(log cut scopes).
 ScopeInstance InstanceOf(const Model& m, ScopeRef ref);

@@ -67,6 +67,13 @@ absl::StatusOr<int64_t> IntFlag(const Args& args, const std::string& name, int64
   return v;
 }
 
+std::string CutNote(uint64_t cut, uint64_t by_loss) {
+  if (by_loss == 0) return absl::StrCat(cut, " cut by the capture window, not ranked");
+  if (by_loss == cut) return absl::StrCat(cut, " cut by lost data, not ranked");
+  return absl::StrCat(cut, " cut (", by_loss, " by lost data, ", cut - by_loss,
+                      " by the capture window), not ranked");
+}
+
 void StateKeys(JsonWriter& j, const analysis::StateDurations& d) {
   for (int s = 0; s < analysis::kNumStates; ++s) {
     j.Key(absl::StrCat(analysis::StateKey(static_cast<analysis::ThreadState>(s)), "_ns")).Int(d[s]);
@@ -115,6 +122,7 @@ void LockJson(JsonWriter& j, const analysis::Model& m, const analysis::LockRepor
   j.Key("waits").Uint(r.waits);
   j.Key("total_wait_ns").Int(r.total_wait_ns);
   j.Key("max_wait_ns").Int(r.max_wait_ns);
+  j.Key("cut_waits").Uint(r.cut_waits);
   j.Key("mean_wait_ns").Int(r.waits ? r.total_wait_ns / static_cast<int64_t>(r.waits) : 0);
   Sites(j, "waiting_sites", r.waiting_sites, sites);
   Sites(j, "holding_sites", r.holding_sites, sites);
@@ -131,6 +139,7 @@ void ScopeJson(JsonWriter& j, const analysis::Model& m, const analysis::ScopeSta
   j.Key("line").Uint(s.line);
   j.Key("count").Uint(s.count);
   j.Key("cut").Uint(s.cut);
+  j.Key("cut_by_lost_data").Uint(s.cut_by_loss);
   j.Key("total_ns").Int(s.total_ns);
   j.Key("mean_ns").Int(s.mean_ns);
   j.Key("min_ns").Int(s.min_ns);

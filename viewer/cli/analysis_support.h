@@ -42,6 +42,10 @@ void StateKeys(JsonWriter& j, const analysis::StateDurations& d);
 void ThreadRowJson(JsonWriter& j, const analysis::ThreadStatesRow& r, bool group);
 // JSON object of one lock (see docs/ANALYSIS.md, `tracelane locks`).
 void LockJson(JsonWriter& j, const analysis::Model& m, const analysis::LockReport& r, int sites);
+// "N cut by the capture window, not ranked", "N cut by lost data, not ranked" or
+// "N cut (M by lost data, K by the capture window), not ranked" for `cut` cut
+// instances of which `by_loss` were cut by lost data.
+std::string CutNote(uint64_t cut, uint64_t by_loss);
 // JSON object of one scope location (see docs/ANALYSIS.md, `tracelane scopes`).
 void ScopeJson(JsonWriter& j, const analysis::Model& m, const analysis::ScopeStats& s,
                bool histogram);

@@ -16,8 +16,8 @@ constexpr char kHelp[] =
     R"(usage: tracelane explain FILE --scope NAME [--rank K] [--json] [--salvage]
 
 Explains the K-th slowest complete instance of a scope (default: the slowest;
-instances cut by the capture window have no known duration and are not
-ranked): its wall
+instances cut by the capture window or by lost data have no known duration and
+are not ranked): its wall
 time split into thread states, and every non-running part attributed to a
 cause, largest (dominant) first: each lock wait names the lock, the thread that
 held it and the holder's scope at that time; each pause and stop-the-world is
@@ -25,7 +25,8 @@ named; scheduler waits are counted; condvar waits name the notifier.
 
   --scope NAME  the scope's name (as listed by `tracelane scopes`)
   --rank K      1 = slowest (default), 2 = second slowest, ...
-  --json        {"scope", "rank", "instances", "cut_instances", "thread", "tid", "start_ns",
+  --json        {"scope", "rank", "instances", "cut_instances",
+                "cut_by_lost_data", "thread", "tid", "start_ns",
                 "offset_ns", "end_ns", "wall_ns", "cut",
                 "states":{"running_ns",...,"unknown_ns"},
                 "dominant": <cause> or null, "causes":[<cause>,...]}
@@ -33,7 +34,8 @@ named; scheduler waits are counted; condvar waits name the notifier.
                 "duration_ns", "fraction", "count", "first_ns",
                 "other_thread", "other_tid", "other_scope"}
                 kind: lock_wait | condvar_wait | io_wait | sleep | syscall |
-                pause | stop_the_world | runnable | unknown; other_* is the lock
+                pause | stop_the_world | runnable | unknown | data_lost
+                (time inside a gap of lost events); other_* is the lock
                 holder, condvar notifier or stop-the-world initiator ("" / 0
                 when unknown); other_scope is the holder's scope
   --salvage     read the intact parts of a truncated or damaged file
@@ -70,15 +72,14 @@ int RunExplain(int argc, char** argv) {
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
   const std::string name = args->Get("scope");
-  uint64_t count = 0, cut = 0;
+  uint64_t count = 0, cut = 0, cut_by_loss = 0;
   std::optional<analysis::ScopeInstance> inst = analysis::NthSlowest(
-      *m, name, static_cast<int>(std::min<int64_t>(*rank, INT32_MAX)), &count, &cut);
+      *m, name, static_cast<int>(std::min<int64_t>(*rank, INT32_MAX)), &count, &cut, &cut_by_loss);
   if (count == 0 && cut == 0) {
     return Fail(absl::StrCat("no scope named '", name, "' in ", args->positional[0],
                              " (run 'tracelane scopes FILE' for the list)"));
   }
-  const std::string cut_note =
-      cut == 0 ? "" : absl::StrCat(" (", cut, " cut by the capture window, not ranked)");
+  const std::string cut_note = cut == 0 ? "" : absl::StrCat(" (", CutNote(cut, cut_by_loss), ")");
   if (!inst) {
     return Fail(absl::StrCat("--rank ", *rank, " is out of range: '", name, "' has ", count,
                              " complete instances", cut_note));
@@ -93,6 +94,7 @@ int RunExplain(int argc, char** argv) {
     j.Key("rank").Int(*rank);
     j.Key("instances").Uint(count);
     j.Key("cut_instances").Uint(cut);
+    j.Key("cut_by_lost_data").Uint(cut_by_loss);
     j.Key("thread").String(t.name);
     j.Key("tid").Int(t.tid);
     j.Key("start_ns").Int(inst->begin_ns);

@@ -20,13 +20,15 @@ Latency of every TRACE_SCOPE location: count, total, mean, p50, p90, p99, p99.9
 and max (nearest-rank percentiles), sorted by total time. With --name, the
 matching locations in detail: a log2-scale histogram and the slowest instances
 with their thread and timestamp (explain one with `tracelane explain`).
-Instances cut by the capture window have no known duration: they are counted
-("N cut by the capture window, not ranked") and left out of every statistic.
+Instances cut by the capture window or by lost data have no known duration:
+they are counted ("N cut by the capture window, not ranked", "N cut by lost
+data, ...") and left out of every statistic.
 
   --name NAME   only scopes with this name, in detail
   --slowest N   slowest instances to list per location (default 5; 10 with --name)
   --limit N     at most N locations (default: all)
-  --json        {"scopes":[{name, function, file, line, count, cut, total_ns, mean_ns,
+  --json        {"scopes":[{name, function, file, line, count, cut, cut_by_lost_data,
+                total_ns, mean_ns,
                 min_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns,
                 histogram:[{lo_ns, hi_ns, count}],
                 slowest:[{rank, thread, tid, start_ns, offset_ns, duration_ns, cut}]}]}
@@ -41,7 +43,7 @@ void PrintDetail(const analysis::Model& m, const analysis::ScopeStats& s) {
       FormatDuration(s.p50_ns), FormatDuration(s.p90_ns), FormatDuration(s.p99_ns),
       FormatDuration(s.p999_ns), FormatDuration(s.max_ns));
   if (s.cut != 0) {
-    std::cout << absl::StrFormat("  %d cut by the capture window, not ranked\n", s.cut);
+    std::cout << "  " << CutNote(s.cut, s.cut_by_loss) << "\n";
   }
   uint64_t peak = 1;
   for (const auto& b : s.histogram) peak = std::max(peak, b.count);
@@ -108,7 +110,7 @@ int RunScopes(int argc, char** argv) {
                                  FormatDuration(s.p99_ns), FormatDuration(s.p999_ns),
                                  FormatDuration(s.max_ns));
     if (s.cut != 0) {
-      std::cout << absl::StrFormat("  (%d cut by the capture window, not ranked)", s.cut);
+      std::cout << "  (" << CutNote(s.cut, s.cut_by_loss) << ")";
     }
     std::cout << "\n";
   }

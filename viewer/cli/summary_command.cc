@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "viewer/analysis/lock_contention.h"
+#include "viewer/analysis/losses.h"
 #include "viewer/analysis/mmu.h"
 #include "viewer/analysis/pause_stats.h"
 #include "viewer/analysis/scope_stats.h"
@@ -21,17 +22,21 @@ constexpr char kHelp[] = R"(usage: tracelane summary FILE [--top N] [--json] [--
 
 One screen about a capture: its facts, time per thread state over all threads,
 the threads that spent the most time not running, the most contended locks,
-pauses, MMU at 1 ms / 10 ms / 100 ms, and the slowest scopes (instances cut
-by the capture window are counted, never ranked).
+pauses, MMU at 1 ms / 10 ms / 100 ms, and the slowest scopes. Next to the loss
+counts: the gaps where threads' events were lost (Unknown time) and the spans
+cut by them or by the capture window, which are counted, never ranked.
 
   --top N     rows per section (default 5)
   --json      {"capture":{file, process_name, pid, start_ns, end_ns, duration_ns,
-              threads, events, dropped, overwritten, scheduler_source, complete},
+              threads, events, dropped, overwritten, scheduler_source, complete,
+              data_gaps, data_gap_ns, data_gap_events, cut_scopes,
+              cut_scopes_by_lost_data, cut_lock_waits, cut_pauses},
               "states":{<state>_ns...},
               "threads":[<row of `threads --json`>...],
               "locks":[<lock of `locks --json`>...],
-              "pauses":{count, total_ns, max_ns, stw_count, stw_total_ns,
-              stw_max_ns, by_name:[{name, stop_the_world, count, total_ns, max_ns}]},
+              "pauses":{count, total_ns, max_ns, cut, stw_count, stw_total_ns,
+              stw_max_ns, stw_cut, by_name:[{name, stop_the_world, count,
+              total_ns, max_ns, cut}]} (max_ns: of complete pauses),
               "mmu":[{window_ns, mmu}...],
               "scopes":[<scope of `scopes --json` without histogram>...] (by max
               of the complete instances; "cut" counts the unranked cut ones)}
@@ -80,6 +85,7 @@ int RunSummary(int argc, char** argv) {
                    [](const auto& a, const auto& b) { return a.max_ns > b.max_ns; });
   if (scopes.size() > top) scopes.resize(top);
   const std::string& process = m->info.Property("process_name");
+  const analysis::LossSummary losses = analysis::SummarizeLosses(*m);
 
   if (args->Has("json")) {
     JsonWriter j;
@@ -97,6 +103,13 @@ int RunSummary(int argc, char** argv) {
     j.Key("overwritten").Uint(m->info.overwritten);
     j.Key("scheduler_source").String(m->info.Property("scheduler_source"));
     j.Key("complete").Bool(m->info.complete);
+    j.Key("data_gaps").Uint(losses.gaps);
+    j.Key("data_gap_ns").Int(losses.gap_ns);
+    j.Key("data_gap_events").Uint(losses.gap_events);
+    j.Key("cut_scopes").Uint(losses.cut_scopes);
+    j.Key("cut_scopes_by_lost_data").Uint(losses.cut_scopes_by_loss);
+    j.Key("cut_lock_waits").Uint(losses.cut_lock_waits);
+    j.Key("cut_pauses").Uint(losses.cut_pauses);
     j.EndObject();
     j.Key("states").BeginObject();
     StateKeys(j, totals);
@@ -109,6 +122,7 @@ int RunSummary(int argc, char** argv) {
     j.EndArray();
     j.Key("pauses").BeginObject();
     j.Key("count").Uint(pauses.count).Key("total_ns").Int(pauses.total_ns);
+    j.Key("cut").Uint(pauses.cut).Key("stw_cut").Uint(pauses.stw_cut);
     j.Key("max_ns").Int(pauses.max_ns).Key("stw_count").Uint(pauses.stw_count);
     j.Key("stw_total_ns").Int(pauses.stw_total_ns).Key("stw_max_ns").Int(pauses.stw_max_ns);
     j.Key("by_name").BeginArray();
@@ -116,6 +130,7 @@ int RunSummary(int argc, char** argv) {
       const auto& g = pauses.by_name[i];
       j.BeginObject().Key("name").String(g.name).Key("stop_the_world").Bool(g.stop_the_world);
       j.Key("count").Uint(g.count).Key("total_ns").Int(g.total_ns).Key("max_ns").Int(g.max_ns);
+      j.Key("cut").Uint(g.cut);
       j.EndObject();
     }
     j.EndArray().EndObject();
@@ -138,6 +153,18 @@ int RunSummary(int argc, char** argv) {
                                m->info.complete ? "" : "  [INCOMPLETE: salvaged]");
   std::cout << absl::StrFormat("lost events: %d dropped, %d overwritten; scheduler data: %s\n",
                                m->info.dropped, m->info.overwritten, SchedulerText(m->scheduler));
+  if (losses.gaps != 0) {
+    std::cout << absl::StrFormat(
+        "  where: %d gaps on %d threads, %s of thread time unknown (%d events lost in them)\n",
+        losses.gaps, losses.threads_with_gaps, FormatDuration(losses.gap_ns), losses.gap_events);
+  }
+  if (losses.cut_scopes != 0 || losses.cut_lock_waits != 0 || losses.cut_pauses != 0) {
+    std::cout << absl::StrFormat(
+        "  cut (not ranked): %d scope instances (%d by lost data, %d by the capture window), "
+        "%d lock waits, %d pauses\n",
+        losses.cut_scopes, losses.cut_scopes_by_loss, losses.cut_scopes - losses.cut_scopes_by_loss,
+        losses.cut_lock_waits, losses.cut_pauses);
+  }
   const int64_t wall = analysis::Sum(totals);
   std::cout << "\nthread time (all threads, " << FormatDuration(wall) << "):";
   for (int s = 0; s < analysis::kNumStates; ++s) {
@@ -176,6 +203,7 @@ int RunSummary(int argc, char** argv) {
     std::cout << absl::StrFormat("  %-28.28s %6d of %-7d acquisitions waited, total %s, max %s",
                                  l.name, l.contended, l.acquisitions,
                                  FormatDuration(l.total_wait_ns), FormatDuration(l.max_wait_ns));
+    if (l.cut_waits != 0) std::cout << absl::StrFormat(" (%d cut)", l.cut_waits);
     if (!l.holding_sites.empty()) std::cout << ", mostly held at " << l.holding_sites[0].name;
     std::cout << "\n";
   }
@@ -185,6 +213,12 @@ int RunSummary(int argc, char** argv) {
       "(total %s, max %s)\n",
       pauses.count, FormatDuration(pauses.total_ns), FormatDuration(pauses.max_ns),
       pauses.stw_count, FormatDuration(pauses.stw_total_ns), FormatDuration(pauses.stw_max_ns));
+  if (pauses.cut + pauses.stw_cut != 0) {
+    std::cout << absl::StrFormat(
+        "  (%d own pauses and %d stop-the-world cut by the capture window or lost data: their "
+        "observed time counts, they are never the max)\n",
+        pauses.cut, pauses.stw_cut);
+  }
   for (size_t i = 0; i < pauses.by_name.size() && i < top; ++i) {
     const auto& g = pauses.by_name[i];
     std::cout << absl::StrFormat("  %-28.28s %-15s %6d x, total %s, max %s\n", g.name,
@@ -198,8 +232,7 @@ int RunSummary(int argc, char** argv) {
   std::cout << "\n\nslowest scopes:\n";
   for (const auto& s : scopes) {
     if (s.count == 0) {
-      std::cout << absl::StrFormat(
-          "  %-28.28s all %d instances cut by the capture window, not ranked\n", s.name, s.cut);
+      std::cout << absl::StrFormat("  %-28.28s all %s\n", s.name, CutNote(s.cut, s.cut_by_loss));
       continue;
     }
     std::cout << absl::StrFormat("  %-28.28s max %11s  p99 %11s  p50 %11s  count %d", s.name,
@@ -210,7 +243,7 @@ int RunSummary(int argc, char** argv) {
                 << m->ThreadLabel(s.slowest[0].ref.thread) << ")";
     }
     if (s.cut != 0) {
-      std::cout << absl::StrFormat("  (%d cut by the capture window, not ranked)", s.cut);
+      std::cout << "  (" << CutNote(s.cut, s.cut_by_loss) << ")";
     }
     std::cout << "\n";
   }

@@ -1,0 +1,331 @@
+// ModelBuilder, part 2: finalization once every block is in (model_builder.h):
+// life ends and open spans, scope chains and renumbering, overlays, ordering,
+// lock holders, the location index and counters.
+#include <algorithm>
+#include <cmath>
+
+#include "viewer/analysis/model_builder.h"
+
+namespace tracelane::analysis::internal {
+namespace {
+
+template <typename T>
+void SortByStart(std::vector<T>& v) {
+  const auto less = [](const T& a, const T& b) { return a.start_ns < b.start_ns; };
+  if (!std::is_sorted(v.begin(), v.end(), less)) std::stable_sort(v.begin(), v.end(), less);
+}
+
+}  // namespace
+
+void ModelBuilder::FinishScopes(ThreadBuilder& b) {
+  ThreadModel& m = b.m;
+  if (!b.cut_ends.empty()) {
+    // Per segment, the scopes whose begin was not recorded form a chain from the
+    // segment's anchor that encloses everything of the segment that ended before
+    // them; they go in front of the segment's scopes, outermost first, and every
+    // index is renumbered (scopes, parents, cut lists, waiting sites).
+    const size_t segments = b.segment_first.size() + 1;
+    std::vector<Scope> out;
+    out.reserve(m.scopes.size() + b.cut_ends.size());
+    std::vector<uint32_t> renumber(m.scopes.size());
+    std::vector<uint32_t> chain_cut, chain_lost;
+    size_t next_end = 0;
+    for (size_t seg = 0; seg < segments; ++seg) {
+      const uint32_t first = seg == 0 ? 0 : b.segment_first[seg - 1];
+      const uint32_t last =
+          seg + 1 < segments ? b.segment_first[seg] : static_cast<uint32_t>(m.scopes.size());
+      const int64_t anchor = seg == 0 ? m.life_start_ns : b.m.gaps[seg - 1].end_ns;
+      size_t ends_to = next_end;
+      while (ends_to < b.cut_ends.size() && b.cut_ends[ends_to].segment == seg) ++ends_to;
+      const auto k = static_cast<uint32_t>(ends_to - next_end);
+      const auto chain = static_cast<uint32_t>(out.size());
+      for (uint32_t i = 0; i < k; ++i) {  // the last end to arrive is the outermost
+        const CutEnd& c = b.cut_ends[ends_to - 1 - i];
+        out.push_back(Scope{anchor, c.end, c.location, i == 0 ? kNone : chain + i - 1});
+        chain_cut.push_back(chain + i);
+        if (seg > 0) chain_lost.push_back(chain + i);
+      }
+      next_end = ends_to;
+      int64_t cut = static_cast<int64_t>(k) - 1;  // innermost chain scope still enclosing
+      for (uint32_t i = first; i < last; ++i) {
+        Scope n = m.scopes[i];
+        if (n.parent != kNone) {
+          n.parent = renumber[n.parent];
+        } else {
+          while (cut >= 0 && out[chain + cut].end_ns < n.end_ns) --cut;
+          n.parent = cut >= 0 ? chain + static_cast<uint32_t>(cut) : kNone;
+        }
+        renumber[i] = static_cast<uint32_t>(out.size());
+        out.push_back(n);
+      }
+    }
+    m.scopes.swap(out);
+    for (uint32_t& c : m.cut_scopes) c = renumber[c];
+    for (uint32_t& c : m.lost_scopes) c = renumber[c];
+    for (LockWait& w : m.lock_waits) {
+      if (w.scope != kNone) w.scope = renumber[w.scope];
+    }
+    m.cut_scopes.insert(m.cut_scopes.end(), chain_cut.begin(), chain_cut.end());
+    m.lost_scopes.insert(m.lost_scopes.end(), chain_lost.begin(), chain_lost.end());
+  }
+  std::sort(m.cut_scopes.begin(), m.cut_scopes.end());
+  std::sort(m.lost_scopes.begin(), m.lost_scopes.end());
+  // Depth index.
+  std::vector<uint32_t> depth(m.scopes.size());
+  size_t max_depth = 0;
+  for (size_t i = 0; i < m.scopes.size(); ++i) {
+    const uint32_t p = m.scopes[i].parent;
+    depth[i] = p == kNone ? 0 : depth[p] + 1;
+    max_depth = std::max<size_t>(max_depth, depth[i]);
+  }
+  if (!m.scopes.empty()) {
+    std::vector<uint32_t> counts(max_depth + 1);
+    for (uint32_t d : depth) ++counts[d];
+    m.scopes_by_depth.resize(max_depth + 1);
+    for (size_t d = 0; d <= max_depth; ++d) m.scopes_by_depth[d].reserve(counts[d]);
+    for (size_t i = 0; i < m.scopes.size(); ++i) {
+      m.scopes_by_depth[depth[i]].push_back(static_cast<uint32_t>(i));
+    }
+  }
+}
+
+void ModelBuilder::ResolveHolders(Model& model) {
+  absl::flat_hash_map<int64_t, std::vector<uint32_t>> by_tid;
+  for (uint32_t i = 0; i < model.threads.size(); ++i) by_tid[model.threads[i].tid].push_back(i);
+  const auto thread_of = [&](int64_t tid, int64_t at) -> uint32_t {
+    auto it = by_tid.find(tid);
+    if (tid == 0 || it == by_tid.end()) return kNone;
+    for (uint32_t i : it->second) {
+      const ThreadModel& t = model.threads[i];
+      if (t.life_start_ns <= at && at <= t.life_end_ns) return i;
+    }
+    return it->second.front();
+  };
+  // Holds of locks whose waits lack a releaser: (released, thread), per lock.
+  absl::flat_hash_map<uint64_t, std::vector<std::pair<int64_t, uint32_t>>> releases;
+  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
+    const ThreadModel& t = model.threads[ti];
+    for (size_t i = 0; i < t.lock_waits.size(); ++i) {
+      if (threads_[ti].lock_wait_holder_tids[i] == 0 &&
+          t.lock_waits[i].outcome == WaitOutcome::kAcquired) {
+        releases.try_emplace(t.lock_waits[i].lock_id);
+      }
+    }
+  }
+  if (!releases.empty()) {
+    for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
+      for (const LockHold& h : model.threads[ti].lock_holds) {
+        auto it = releases.find(h.lock_id);
+        if (it != releases.end()) it->second.emplace_back(h.released_ns, ti);
+      }
+    }
+    for (auto& [id, v] : releases) std::sort(v.begin(), v.end());
+  }
+  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
+    ThreadModel& t = model.threads[ti];
+    for (size_t i = 0; i < t.lock_waits.size(); ++i) {
+      LockWait& w = t.lock_waits[i];
+      const int64_t tid = threads_[ti].lock_wait_holder_tids[i];
+      if (tid != 0) {
+        w.holder_thread = thread_of(tid, w.end_ns);
+      } else if (w.outcome == WaitOutcome::kAcquired) {
+        // No releaser recorded: the last other thread to release it during the wait.
+        const auto& v = releases[w.lock_id];
+        auto it = std::upper_bound(v.begin(), v.end(), std::make_pair(w.end_ns, kNone));
+        while (it != v.begin()) {
+          --it;
+          if (it->first < w.start_ns) break;
+          if (it->second != ti) {
+            w.holder_thread = it->second;
+            break;
+          }
+        }
+      }
+      if (w.holder_thread == kNone) continue;
+      // The holder's scope while it held the lock: its last hold acquired before
+      // the wait ended, at the hold's last nanosecond.
+      const ThreadModel& h = model.threads[w.holder_thread];
+      auto it = std::upper_bound(h.lock_holds.begin(), h.lock_holds.end(), w.end_ns,
+                                 [](int64_t t, const LockHold& x) { return t < x.acquired_ns; });
+      int64_t at = w.start_ns;
+      for (int n = 0; it != h.lock_holds.begin() && n < 256; ++n) {
+        --it;
+        if (it->lock_id == w.lock_id) {
+          at = std::max(it->acquired_ns, std::min(it->released_ns, w.end_ns) - 1);
+          break;
+        }
+      }
+      w.holder_scope = h.InnermostScopeAt(at);
+    }
+    for (size_t i = 0; i < t.cond_waits.size(); ++i) {
+      CondWait& c = t.cond_waits[i];
+      c.notifier_thread = thread_of(threads_[ti].cond_notifier_tids[i], c.end_ns);
+    }
+  }
+}
+
+void ModelBuilder::FinishCounters(Model& model) {
+  model.counters.reserve(counters_.size());
+  for (auto& [location, points] : counters_) {
+    CounterTrack c;
+    c.location = location;
+    c.points = std::move(points);
+    // Blocks of different threads arrive in any order: merge them by time (then
+    // thread), keeping each thread's own order.
+    const auto less = [](const CounterPoint& a, const CounterPoint& b) {
+      return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.thread < b.thread;
+    };
+    if (!std::is_sorted(c.points.begin(), c.points.end(), less)) {
+      std::stable_sort(c.points.begin(), c.points.end(), less);
+    }
+    bool first = true;
+    for (const CounterPoint& p : c.points) {
+      if (std::isnan(p.value)) continue;
+      c.min_value = first ? p.value : std::min(c.min_value, p.value);
+      c.max_value = first ? p.value : std::max(c.max_value, p.value);
+      first = false;
+    }
+    model.counters.push_back(std::move(c));
+  }
+  counters_.clear();
+  std::sort(model.counters.begin(), model.counters.end(),
+            [&](const CounterTrack& a, const CounterTrack& b) {
+              const std::string& x = model.LocationName(a.location);
+              const std::string& y = model.LocationName(b.location);
+              return x != y ? x < y : a.location < b.location;
+            });
+}
+
+Model ModelBuilder::Finish(reader::Trace info) {
+  capture_start_ = info.capture_start_ns;
+  capture_end_ = info.capture_end_ns;
+  threads_.resize(info.threads.size());
+  for (uint32_t i = 0; i < threads_.size(); ++i) {
+    ThreadBuilder& b = threads_[i];
+    const reader::Thread& t = info.threads[i];
+    b.m.tid = t.tid;
+    b.m.name = t.name;
+    b.m.exited = t.exited;
+    b.m.dropped = t.dropped;
+    b.m.overwritten = t.overwritten;
+    if (!b.started) {
+      b.m.life_start_ns = t.start_ns > 0 ? std::max(capture_start_, t.start_ns) : capture_start_;
+      b.last_ts = b.m.life_start_ns;
+      b.started = true;
+      b.m.states.push_back(StateSpan{b.m.life_start_ns, ThreadState::kRunning});
+    }
+    if (t.exited && t.exit_ns > 0 && (b.exit_event_ns == 0 || t.exit_ns < b.exit_event_ns)) {
+      b.exit_event_ns = t.exit_ns;
+    }
+    CloseAtEnd(b, i);
+    FinishScopes(b);
+    for (const CutBlockEnd& c : b.cut_block_ends) {
+      auto it = block_kinds_.find(c.location);
+      const format::BlockKind kind =
+          it != block_kinds_.end() ? it->second : format::BlockKind::kUser;
+      b.m.blocks.push_back(Block{c.start, c.end, c.location, kind, /*cut=*/true});
+      b.retro.push_back(StateOverlay{c.start, c.end, StateOfBlock(kind)});
+    }
+  }
+  std::sort(stw_.begin(), stw_.end(),
+            [](const StwSpan& a, const StwSpan& b) { return a.start_ns < b.start_ns; });
+
+  Model model;
+  model.scheduler = info.Property("scheduler_source") == "perf"        ? SchedulerSource::kPerf
+                    : info.Property("scheduler_source") == "schedstat" ? SchedulerSource::kSchedStat
+                                                                       : SchedulerSource::kNone;
+  model.start_ns = capture_start_;
+  model.end_ns = capture_end_;
+  model.threads.reserve(threads_.size());
+  for (ThreadBuilder& b : threads_) {
+    ThreadModel& m = b.m;
+    if (!m.states.empty()) {
+      std::vector<StateOverlay> overlays = std::move(b.retro);
+      for (const StwSpan& s : stw_) {
+        if (s.start_ns < m.life_end_ns && s.end_ns > m.life_start_ns) {
+          overlays.push_back(StateOverlay{s.start_ns, s.end_ns, ThreadState::kPaused});
+        }
+      }
+      if (!overlays.empty()) m.states = Overlay(m.states, m.life_end_ns, std::move(overlays));
+      if (!b.samples.empty()) {
+        // The schedstat collector samples every thread when the capture is taken
+        // (and at thread exit) and records a sample only if the thread ran or
+        // waited: no sample after the last one means it did neither.
+        if (model.scheduler == SchedulerSource::kSchedStat &&
+            b.samples.back().ts_ns < m.life_end_ns) {
+          b.samples.push_back(SchedSample{m.life_end_ns, 0, 0});
+        }
+        m.states = SpreadSchedSamples(m.states, m.life_end_ns, b.samples);
+      }
+    }
+    SortByStart(m.blocks);
+    SortByStart(m.pauses);
+    if (!std::is_sorted(
+            m.lock_holds.begin(), m.lock_holds.end(),
+            [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; })) {
+      std::stable_sort(
+          m.lock_holds.begin(), m.lock_holds.end(),
+          [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; });
+    }
+    // Waits are recorded when they end; order them (and their parallel tids) by start.
+    const auto order_waits = [](auto& waits, std::vector<int64_t>& tids) {
+      using W = typename std::decay_t<decltype(waits)>::value_type;
+      const auto less = [](const W& a, const W& c) { return a.start_ns < c.start_ns; };
+      if (std::is_sorted(waits.begin(), waits.end(), less)) return;
+      std::vector<uint32_t> idx(waits.size());
+      for (uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
+      std::stable_sort(idx.begin(), idx.end(),
+                       [&](uint32_t a, uint32_t c) { return less(waits[a], waits[c]); });
+      std::decay_t<decltype(waits)> w2;
+      std::vector<int64_t> t2;
+      w2.reserve(idx.size());
+      t2.reserve(idx.size());
+      for (uint32_t i : idx) {
+        w2.push_back(waits[i]);
+        t2.push_back(tids[i]);
+      }
+      waits.swap(w2);
+      tids.swap(t2);
+    };
+    order_waits(m.lock_waits, b.lock_wait_holder_tids);
+    order_waits(m.cond_waits, b.cond_notifier_tids);
+    for (const LockWait& w : m.lock_waits) {
+      m.max_lock_wait_ns = std::max(m.max_lock_wait_ns, w.end_ns - w.start_ns);
+    }
+    if (m.states.empty()) m.life_end_ns = std::max(m.life_end_ns, m.life_start_ns);
+    model.start_ns = std::min(model.start_ns, m.life_start_ns);
+    model.end_ns = std::max(model.end_ns, m.life_end_ns);
+    model.events += m.events;
+    model.threads.push_back(std::move(m));
+  }
+  ResolveHolders(model);
+  model.stw = std::move(stw_);
+  model.locks = std::move(locks_);
+  model.unmatched_events = unmatched_;
+  // Location index: counts first so every list is allocated once.
+  model.scopes_by_location.resize(info.locations.size());
+  std::vector<uint32_t> counts(info.locations.size());
+  for (const ThreadModel& t : model.threads) {
+    for (const Scope& s : t.scopes) {
+      if (s.location < counts.size()) ++counts[s.location];
+    }
+  }
+  for (size_t i = 0; i < counts.size(); ++i) model.scopes_by_location[i].reserve(counts[i]);
+  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
+    const auto& scopes = model.threads[ti].scopes;
+    for (uint32_t i = 0; i < scopes.size(); ++i) {
+      if (scopes[i].location < counts.size()) {
+        model.scopes_by_location[scopes[i].location].push_back(ScopeRef{ti, i});
+      }
+    }
+  }
+  for (const reader::Object& o : info.objects) {
+    model.object_names[(static_cast<uint64_t>(o.kind) << 56) ^ o.id] = o.name;
+  }
+  model.info = std::move(info);
+  FinishCounters(model);  // after info: sorts by location name
+  threads_.clear();
+  return model;
+}
+
+}  // namespace tracelane::analysis::internal
