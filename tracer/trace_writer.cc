@@ -346,7 +346,9 @@ struct TraceEncoder::Impl {
   std::vector<StreamPosition> positions;
   uint64_t total_events = 0;
   uint64_t stored_bytes = 0;
-  int64_t first_ns = INT64_MAX;
+  int64_t first_ns = INT64_MAX;  // earliest first event of a block (capture_start_ns)
+  int64_t min_ns = INT64_MAX;    // earliest and latest event of all: the
+  int64_t max_ns = INT64_MIN;    // first_event_ns / last_event_ns properties
 };
 
 TraceEncoder::TraceEncoder(const Calibration& cal) : impl_(std::make_unique<Impl>(cal)) {}
@@ -374,16 +376,21 @@ void TraceEncoder::AddEvents(uint32_t ti, const ThreadSnapshot& t) {
     buf.resize(header + events.size() * 31);
     char* out = buf.data() + header;
     int64_t prev = events.front().ns;
+    int64_t lo = m.min_ns, hi = m.max_ns;
     for (const Pending& e : events) {
       *out++ = static_cast<char>(e.type | (e.has_arg ? 0x80 : 0));
       out = PutZigZag(out, e.ns - prev);
       prev = e.ns;
+      lo = std::min(lo, e.ns);
+      hi = std::max(hi, e.ns);
       const auto type = static_cast<format::EventType>(e.type);
       out =
           PutVar(out, format::HasLocationPayload(type) ? m.tables.Location(e.payload) : e.payload);
       if (e.has_arg) out = PutZigZag(out, e.arg);
     }
     buf.resize(static_cast<size_t>(out - buf.data()));
+    m.min_ns = lo;
+    m.max_ns = hi;
     m.blocks.push_back(m.compressor.Store(format::BlockType::kEvents, buf, true));
     m.stored_bytes += m.blocks.back().stored.size();
     m.raw = std::move(buf);
@@ -433,6 +440,10 @@ absl::Status TraceEncoder::Finish(const Snapshot& snap, std::ostream& out, Write
         {"lost_recycled_threads", absl::StrCat(snap.lost_recycled)},
         {"lost_after_exit", absl::StrCat(snap.lost_after_exit)},
     };
+    if (m.total_events > 0) {  // lets readers give the event span without decoding events
+      props.emplace_back("first_event_ns", absl::StrCat(m.min_ns));
+      props.emplace_back("last_event_ns", absl::StrCat(m.max_ns));
+    }
     bool has_sched = false;
     for (const auto& p : snap.properties) {
       props.push_back(p);

@@ -6,6 +6,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -364,11 +365,15 @@ TEST(FormatTest, WriterOutputFollowsTheDocument) {
 
   // Footer.
   uint64_t events = 0, dropped = 0, overwritten = 0;
-  int64_t earliest = INT64_MAX;
+  int64_t earliest = INT64_MAX, first_event = INT64_MAX, last_event = INT64_MIN;
   for (const DocThread& t : doc.threads) {
     events += t.events.size();
     dropped += t.dropped;
     overwritten += t.overwritten;
+    for (const DocEvent& e : t.events) {
+      first_event = std::min(first_event, e.ts);
+      last_event = std::max(last_event, e.ts);
+    }
     for (size_t i = 1; i < t.events.size(); ++i) {
       ASSERT_GE(t.events[i].ts, t.events[i - 1].ts) << "recording order is time order";
     }
@@ -377,11 +382,14 @@ TEST(FormatTest, WriterOutputFollowsTheDocument) {
   EXPECT_EQ(doc.footer[0], static_cast<int64_t>(doc.block_types.size() - 6));
   EXPECT_EQ(doc.footer[1], static_cast<int64_t>(events));
   EXPECT_EQ(doc.footer[2], static_cast<int64_t>(dropped));
-  EXPECT_EQ(doc.footer[3], static_cast<int64_t>(overwritten +
-                                                std::stoull(PropertyOf(doc, "lost_recycled_threads")) +
-                                                std::stoull(PropertyOf(doc, "lost_after_exit"))));
+  EXPECT_EQ(doc.footer[3], static_cast<int64_t>(
+                               overwritten + std::stoull(PropertyOf(doc, "lost_recycled_threads")) +
+                               std::stoull(PropertyOf(doc, "lost_after_exit"))));
   EXPECT_EQ(doc.footer_threads, doc.threads.size());
   EXPECT_EQ(doc.capture_start, earliest);
+  // The event span properties (section 6.1).
+  EXPECT_EQ(PropertyOf(doc, "first_event_ns"), std::to_string(first_event));
+  EXPECT_EQ(PropertyOf(doc, "last_event_ns"), std::to_string(last_event));
   EXPECT_GT(doc.footer[0], 3) << "expected several event blocks per thread";
 
   // Objects: the named lock, sorted by id.

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -13,6 +12,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "viewer/lib/block_codec.h"
 
 namespace tracelane::reader {
 namespace {
@@ -20,56 +20,7 @@ namespace {
 using format::BlockHeader;
 using format::BlockType;
 using format::EventType;
-
-// Bounds-checked little-endian / varint decoding of one block payload.
-class ByteReader {
- public:
-  explicit ByteReader(std::string_view data) : data_(data) {}
-  bool U8(uint8_t* v) {
-    if (pos_ >= data_.size()) return false;
-    *v = static_cast<uint8_t>(data_[pos_++]);
-    return true;
-  }
-  template <typename T>
-  bool Fixed(T* v) {
-    if (data_.size() - pos_ < sizeof(T)) return false;
-    std::memcpy(v, data_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return true;
-  }
-  bool Var(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      uint8_t b;
-      if (!U8(&b)) return false;
-      result |= uint64_t{b & 0x7Fu} << shift;
-      if ((b & 0x80) == 0) {
-        *v = result;
-        return true;
-      }
-    }
-    return false;
-  }
-  bool ZigZag(int64_t* v) {
-    uint64_t u;
-    if (!Var(&u)) return false;
-    *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
-    return true;
-  }
-  bool Str(std::string* s) {
-    uint64_t n;
-    if (!Var(&n) || n > data_.size() - pos_) return false;
-    s->assign(data_.data() + pos_, n);
-    pos_ += n;
-    return true;
-  }
-  bool done() const { return pos_ == data_.size(); }
-  size_t remaining() const { return data_.size() - pos_; }
-
- private:
-  std::string_view data_;
-  size_t pos_ = 0;
-};
+using internal::ByteReader;
 
 // Event types of format `version`: kDataLost (76) exists since version 2.
 bool KnownEventType(uint8_t t, uint32_t version) {
@@ -102,9 +53,7 @@ class Parser {
       }
       BlockHeader h;
       std::memcpy(&h, bytes_.data() + off, sizeof(h));
-      if (h.magic != format::kBlockMagic ||
-          h.header_crc32 != crc32(0, reinterpret_cast<const Bytef*>(&h), 20) ||
-          h.stored_size > format::kMaxBlockPayload || h.raw_size > format::kMaxBlockPayload) {
+      if (!internal::ValidBlockHeader(h)) {
         if (absl::Status s = Problem(off, "corrupt block header"); !s.ok()) return s;
         const uint64_t next = Resync(off + 1);
         if (next == 0) break;
@@ -124,32 +73,13 @@ class Parser {
       }
       std::string_view stored = bytes_.substr(payload_off, h.stored_size);
       off = payload_off + h.stored_size;
-      if (crc32(0, reinterpret_cast<const Bytef*>(stored.data()), stored.size()) !=
-          h.payload_crc32) {
-        if (absl::Status s =
-                Problem(payload_off - sizeof(BlockHeader), "block payload checksum mismatch");
-            !s.ok()) {
-          return s;
-        }
+      const uint64_t block_off = payload_off - sizeof(BlockHeader);
+      std::string raw;
+      if (absl::Status u = internal::UnpackPayload(h, stored, &raw); !u.ok()) {
+        if (absl::Status s = Problem(block_off, u.message()); !s.ok()) return s;
         continue;
       }
-      std::string raw;
-      if (h.flags & format::kBlockFlagZstd) {
-        raw.resize(h.raw_size);
-        const size_t n = ZSTD_decompress(raw.data(), raw.size(), stored.data(), stored.size());
-        if (ZSTD_isError(n) || n != h.raw_size) {
-          if (absl::Status s =
-                  Problem(payload_off - sizeof(BlockHeader), "block payload does not decompress");
-              !s.ok()) {
-            return s;
-          }
-          continue;
-        }
-      } else {
-        raw.assign(stored.data(), stored.size());
-      }
-      const uint64_t block_off = payload_off - sizeof(BlockHeader);
-      absl::Status s = DecodeBlock(static_cast<BlockType>(h.type), raw, block_off, &saw_footer);
+      absl::Status s = DecodeBlock(static_cast<BlockType>(h.type), raw, &saw_footer);
       if (!s.ok()) {
         if (absl::Status p = Problem(block_off, std::string(s.message())); !p.ok()) return p;
       }
@@ -167,21 +97,13 @@ class Parser {
         std::stable_sort(t.events.begin(), t.events.end(),
                          [](const Event& a, const Event& b) { return a.ts_ns < b.ts_ns; });
       }
-      trace_.dropped += t.dropped;
-      trace_.overwritten += t.overwritten;
     }
-    trace_.overwritten +=
-        PropertyNumber("lost_recycled_threads") + PropertyNumber("lost_after_exit");
+    internal::SumLosses(&trace_);
     trace_.complete = saw_footer && trace_.warnings.empty();
     return std::move(trace_);
   }
 
  private:
-  uint64_t PropertyNumber(const std::string& key) {
-    const std::string& v = trace_.Property(key);
-    return v.empty() ? 0 : std::strtoull(v.c_str(), nullptr, 10);
-  }
-
   // Error in strict mode; warning (and OK) in salvage mode.
   absl::Status Problem(uint64_t offset, absl::string_view what) {
     std::string msg = absl::StrCat(name_, ": offset ", offset, ": ", what);
@@ -204,129 +126,30 @@ class Parser {
   }
 
   absl::Status ParseHeader() {
-    if (bytes_.size() < sizeof(format::FileHeader)) {
-      if (bytes_.size() >= 8 && std::memcmp(bytes_.data(), format::kFileMagic, 8) != 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(name_, ": offset 0: not a tracelane trace (bad magic)"));
-      }
-      return absl::DataLossError(absl::StrCat(name_, ": offset 0: truncated file header (",
-                                              bytes_.size(), " of 72 bytes)"));
+    bool crc_ok = true;
+    if (absl::Status s = internal::DecodeFileHeader(bytes_, name_, &trace_, &crc_ok); !s.ok()) {
+      return s;
     }
-    format::FileHeader h;
-    std::memcpy(&h, bytes_.data(), sizeof(h));
-    if (std::memcmp(h.magic, format::kFileMagic, 8) != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(name_, ": offset 0: not a tracelane trace (bad magic)"));
-    }
-    if (h.version < 1 || h.version > format::kFormatVersion) {  // older versions stay readable
-      return absl::UnimplementedError(absl::StrCat(name_, ": offset 8: unsupported format version ",
-                                                   h.version, " (this reader reads versions 1 to ",
-                                                   format::kFormatVersion, ")"));
-    }
-    if (h.header_crc32 != crc32(0, reinterpret_cast<const Bytef*>(&h), 68)) {
-      if (absl::Status s = Problem(0, "file header checksum mismatch"); !s.ok()) return s;
-    }
-    trace_.version = h.version;
-    trace_.clock_source = static_cast<format::ClockSource>(h.clock_source);
-    trace_.tsc_hz = h.tsc_hz;
-    trace_.pid = h.pid;
-    trace_.realtime_anchor_ns = h.realtime_anchor_ns;
-    trace_.monotonic_anchor_ns = h.monotonic_anchor_ns;
-    trace_.capture_start_ns = h.capture_start_ns;
-    trace_.capture_end_ns = h.capture_end_ns;
+    if (!crc_ok) return Problem(0, "file header checksum mismatch");
     return absl::OkStatus();
   }
 
-  absl::Status DecodeBlock(BlockType type, std::string_view raw, uint64_t off, bool* footer) {
-    ByteReader r(raw);
-    const auto bad = [&](absl::string_view what) {
-      return absl::DataLossError(absl::StrCat("malformed ", what, " block"));
-    };
-    switch (type) {
-      case BlockType::kProperties: {
-        uint64_t n;
-        if (!r.Var(&n)) return bad("properties");
-        for (uint64_t i = 0; i < n; ++i) {
-          std::string k, v;
-          if (!r.Str(&k) || !r.Str(&v)) return bad("properties");
-          trace_.properties.emplace_back(std::move(k), std::move(v));
-        }
-        return absl::OkStatus();
-      }
-      case BlockType::kStrings: {
-        uint64_t n;
-        if (!r.Var(&n) || n > raw.size()) return bad("string table");
-        trace_.strings.resize(n);
-        for (auto& s : trace_.strings) {
-          if (!r.Str(&s)) return bad("string table");
-        }
-        return absl::OkStatus();
-      }
-      case BlockType::kLocations: {
-        uint64_t n;
-        if (!r.Var(&n) || n > raw.size()) return bad("location table");
-        trace_.locations.resize(n);
-        for (Location& l : trace_.locations) {
-          uint64_t a, b, c, line;
-          if (!r.Var(&a) || !r.Var(&b) || !r.Var(&c) || !r.Var(&line)) return bad("location table");
-          if (a >= trace_.strings.size() || b >= trace_.strings.size() ||
-              c >= trace_.strings.size()) {
-            return absl::DataLossError("location table refers to a missing string");
-          }
-          l = Location{trace_.strings[a], trace_.strings[b], trace_.strings[c],
-                       static_cast<uint32_t>(line)};
-        }
-        return absl::OkStatus();
-      }
-      case BlockType::kThreads: {
-        uint64_t n;
-        if (!r.Var(&n) || n > raw.size()) return bad("thread table");
-        trace_.threads.resize(n);
-        for (Thread& t : trace_.threads) {
-          uint64_t name;
-          uint8_t flags;
-          if (!r.ZigZag(&t.tid) || !r.Var(&name) || !r.Var(&t.dropped) || !r.Var(&t.overwritten) ||
-              !r.U8(&flags) || !r.ZigZag(&t.start_ns) || !r.ZigZag(&t.exit_ns)) {
-            return bad("thread table");
-          }
-          if (name >= trace_.strings.size()) return absl::DataLossError("thread name missing");
-          t.name = trace_.strings[name];
-          t.exited = flags & 1;
-        }
-        return absl::OkStatus();
-      }
-      case BlockType::kObjects: {
-        uint64_t n;
-        if (!r.Var(&n) || n > raw.size()) return bad("object table");
-        for (uint64_t i = 0; i < n; ++i) {
-          uint8_t kind;
-          uint64_t id, name;
-          if (!r.U8(&kind) || !r.Var(&id) || !r.Var(&name)) return bad("object table");
-          if (name >= trace_.strings.size()) return absl::DataLossError("object name missing");
-          trace_.objects.push_back(
-              Object{static_cast<format::ObjectKind>(kind), id, trace_.strings[name]});
-        }
-        return absl::OkStatus();
-      }
-      case BlockType::kEvents:
-        return DecodeEvents(r);
-      case BlockType::kFooter: {
-        int64_t blocks, events, dropped, lost;
-        uint32_t threads;
-        if (!r.Fixed(&blocks) || !r.Fixed(&events) || !r.Fixed(&dropped) || !r.Fixed(&lost) ||
-            !r.Fixed(&threads)) {
-          return bad("footer");
-        }
-        *footer = true;
-        if (static_cast<uint64_t>(events) != trace_.event_count && trace_.warnings.empty()) {
-          return absl::DataLossError(
-              absl::StrCat("footer counts ", events, " events, blocks hold ", trace_.event_count));
-        }
-        return absl::OkStatus();
-      }
+  absl::Status DecodeBlock(BlockType type, std::string_view raw, bool* footer) {
+    if (type == BlockType::kEvents) {
+      ByteReader r(raw);
+      return DecodeEvents(r);
     }
-    (void)off;
-    return absl::DataLossError(absl::StrCat("unknown block type ", static_cast<int>(type)));
+    if (type == BlockType::kFooter) {
+      internal::Footer f;
+      if (absl::Status s = internal::DecodeFooter(raw, &f); !s.ok()) return s;
+      *footer = true;
+      if (static_cast<uint64_t>(f.events) != trace_.event_count && trace_.warnings.empty()) {
+        return absl::DataLossError(
+            absl::StrCat("footer counts ", f.events, " events, blocks hold ", trace_.event_count));
+      }
+      return absl::OkStatus();
+    }
+    return internal::DecodeTableBlock(type, raw, &trace_);
   }
 
   absl::Status DecodeEvents(ByteReader& r) {

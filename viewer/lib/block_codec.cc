@@ -1,0 +1,193 @@
+#include "viewer/lib/block_codec.h"
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+
+namespace tracelane::reader::internal {
+
+using format::BlockType;
+
+absl::Status DecodeFileHeader(std::string_view bytes, const std::string& name, Trace* trace,
+                              bool* crc_ok) {
+  if (bytes.size() < sizeof(format::FileHeader)) {
+    if (bytes.size() >= 8 && std::memcmp(bytes.data(), format::kFileMagic, 8) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": offset 0: not a tracelane trace (bad magic)"));
+    }
+    return absl::DataLossError(
+        absl::StrCat(name, ": offset 0: truncated file header (", bytes.size(), " of 72 bytes)"));
+  }
+  format::FileHeader h;
+  std::memcpy(&h, bytes.data(), sizeof(h));
+  if (std::memcmp(h.magic, format::kFileMagic, 8) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": offset 0: not a tracelane trace (bad magic)"));
+  }
+  if (h.version < format::kOldestReadableVersion || h.version > format::kFormatVersion) {
+    return absl::UnimplementedError(absl::StrCat(
+        name, ": offset 8: unsupported format version ", h.version, " (this reader reads versions ",
+        format::kOldestReadableVersion, " to ", format::kFormatVersion, ")"));
+  }
+  *crc_ok = h.header_crc32 == crc32(0, reinterpret_cast<const Bytef*>(&h), 68);
+  trace->version = h.version;
+  trace->clock_source = static_cast<format::ClockSource>(h.clock_source);
+  trace->tsc_hz = h.tsc_hz;
+  trace->pid = h.pid;
+  trace->realtime_anchor_ns = h.realtime_anchor_ns;
+  trace->monotonic_anchor_ns = h.monotonic_anchor_ns;
+  trace->capture_start_ns = h.capture_start_ns;
+  trace->capture_end_ns = h.capture_end_ns;
+  return absl::OkStatus();
+}
+
+bool ValidBlockHeader(const format::BlockHeader& h) {
+  return h.magic == format::kBlockMagic &&
+         h.header_crc32 == crc32(0, reinterpret_cast<const Bytef*>(&h), 20) &&
+         h.stored_size <= format::kMaxBlockPayload && h.raw_size <= format::kMaxBlockPayload;
+}
+
+absl::Status UnpackPayload(const format::BlockHeader& h, std::string_view stored,
+                           std::string* raw) {
+  if (crc32(0, reinterpret_cast<const Bytef*>(stored.data()), stored.size()) != h.payload_crc32) {
+    return absl::DataLossError("block payload checksum mismatch");
+  }
+  if ((h.flags & format::kBlockFlagZstd) == 0) {
+    raw->assign(stored.data(), stored.size());
+    return absl::OkStatus();
+  }
+  // A frame that states its size must state raw_size: refuse before allocating.
+  const unsigned long long declared = ZSTD_getFrameContentSize(stored.data(), stored.size());
+  if (declared == ZSTD_CONTENTSIZE_ERROR ||
+      (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != h.raw_size)) {
+    return absl::DataLossError("block payload does not decompress");
+  }
+  raw->resize(h.raw_size);
+  const size_t n = ZSTD_decompress(raw->data(), raw->size(), stored.data(), stored.size());
+  if (ZSTD_isError(n) || n != h.raw_size) {
+    return absl::DataLossError("block payload does not decompress");
+  }
+  return absl::OkStatus();
+}
+
+bool IsTableBlock(BlockType type) {
+  switch (type) {
+    case BlockType::kProperties:
+    case BlockType::kStrings:
+    case BlockType::kLocations:
+    case BlockType::kThreads:
+    case BlockType::kObjects:
+      return true;
+    case BlockType::kEvents:
+    case BlockType::kFooter:
+      return false;
+  }
+  return false;
+}
+
+absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace) {
+  ByteReader r(raw);
+  const auto bad = [](absl::string_view what) {
+    return absl::DataLossError(absl::StrCat("malformed ", what, " block"));
+  };
+  switch (type) {
+    case BlockType::kProperties: {
+      uint64_t n;
+      if (!r.Var(&n)) return bad("properties");
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string k, v;
+        if (!r.Str(&k) || !r.Str(&v)) return bad("properties");
+        trace->properties.emplace_back(std::move(k), std::move(v));
+      }
+      return absl::OkStatus();
+    }
+    case BlockType::kStrings: {
+      uint64_t n;
+      if (!r.Var(&n) || n > raw.size()) return bad("string table");
+      trace->strings.resize(n);
+      for (auto& s : trace->strings) {
+        if (!r.Str(&s)) return bad("string table");
+      }
+      return absl::OkStatus();
+    }
+    case BlockType::kLocations: {
+      uint64_t n;
+      if (!r.Var(&n) || n > raw.size()) return bad("location table");
+      trace->locations.resize(n);
+      const std::vector<std::string>& strings = trace->strings;
+      for (Location& l : trace->locations) {
+        uint64_t a, b, c, line;
+        if (!r.Var(&a) || !r.Var(&b) || !r.Var(&c) || !r.Var(&line)) return bad("location table");
+        if (a >= strings.size() || b >= strings.size() || c >= strings.size()) {
+          return absl::DataLossError("location table refers to a missing string");
+        }
+        l = Location{strings[a], strings[b], strings[c], static_cast<uint32_t>(line)};
+      }
+      return absl::OkStatus();
+    }
+    case BlockType::kThreads: {
+      uint64_t n;
+      if (!r.Var(&n) || n > raw.size()) return bad("thread table");
+      trace->threads.resize(n);
+      for (Thread& t : trace->threads) {
+        uint64_t name;
+        uint8_t flags;
+        if (!r.ZigZag(&t.tid) || !r.Var(&name) || !r.Var(&t.dropped) || !r.Var(&t.overwritten) ||
+            !r.U8(&flags) || !r.ZigZag(&t.start_ns) || !r.ZigZag(&t.exit_ns)) {
+          return bad("thread table");
+        }
+        if (name >= trace->strings.size()) return absl::DataLossError("thread name missing");
+        t.name = trace->strings[name];
+        t.exited = flags & 1;
+      }
+      return absl::OkStatus();
+    }
+    case BlockType::kObjects: {
+      uint64_t n;
+      if (!r.Var(&n) || n > raw.size()) return bad("object table");
+      for (uint64_t i = 0; i < n; ++i) {
+        uint8_t kind;
+        uint64_t id, name;
+        if (!r.U8(&kind) || !r.Var(&id) || !r.Var(&name)) return bad("object table");
+        if (name >= trace->strings.size()) return absl::DataLossError("object name missing");
+        trace->objects.push_back(
+            Object{static_cast<format::ObjectKind>(kind), id, trace->strings[name]});
+      }
+      return absl::OkStatus();
+    }
+    case BlockType::kEvents:
+    case BlockType::kFooter:
+      break;
+  }
+  return absl::DataLossError(absl::StrCat("unknown block type ", static_cast<int>(type)));
+}
+
+absl::Status DecodeFooter(std::string_view raw, Footer* footer) {
+  ByteReader r(raw);
+  if (!r.Fixed(&footer->event_blocks) || !r.Fixed(&footer->events) || !r.Fixed(&footer->dropped) ||
+      !r.Fixed(&footer->lost) || !r.Fixed(&footer->threads)) {
+    return absl::DataLossError("malformed footer block");
+  }
+  return absl::OkStatus();
+}
+
+uint64_t PropertyNumber(const Trace& trace, const std::string& key) {
+  const std::string& v = trace.Property(key);
+  return v.empty() ? 0 : std::strtoull(v.c_str(), nullptr, 10);
+}
+
+void SumLosses(Trace* trace) {
+  trace->dropped = 0;
+  trace->overwritten = 0;
+  for (const Thread& t : trace->threads) {
+    trace->dropped += t.dropped;
+    trace->overwritten += t.overwritten;
+  }
+  trace->overwritten +=
+      PropertyNumber(*trace, "lost_recycled_threads") + PropertyNumber(*trace, "lost_after_exit");
+}
+
+}  // namespace tracelane::reader::internal
