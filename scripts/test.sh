@@ -17,7 +17,7 @@ ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 600
 echo "== ASan+UBSan: reader and recorder tests =="
 if [ ! -f build-asan/build.ninja ]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRACELANE_SANITIZE=address \
-    -DTRACELANE_BUILD_BENCH=OFF -DTRACELANE_BUILD_GUI=OFF
+    -DTRACELANE_BUILD_BENCH=OFF -DTRACELANE_BUILD_GUI=OFF -DTRACELANE_WERROR=ON
 fi
 cmake --build build-asan --parallel "$JOBS"
 ctest --test-dir build-asan -L asan --output-on-failure -j "$JOBS" --timeout 900
@@ -25,7 +25,7 @@ ctest --test-dir build-asan -L asan --output-on-failure -j "$JOBS" --timeout 900
 echo "== TSan: concurrency tests =="
 if [ ! -f build-tsan/build.ninja ]; then
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACELANE_SANITIZE=thread \
-    -DTRACELANE_BUILD_BENCH=OFF -DTRACELANE_BUILD_GUI=OFF
+    -DTRACELANE_BUILD_BENCH=OFF -DTRACELANE_BUILD_GUI=OFF -DTRACELANE_WERROR=ON
 fi
 cmake --build build-tsan --parallel "$JOBS"
 # TSan needs ASLR compatible with its shadow layout on some kernels.
