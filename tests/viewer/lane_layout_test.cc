@@ -403,6 +403,40 @@ TEST(LayoutScopesTest, ScopesCutByTheCaptureWindowAreFlagged) {
   EXPECT_EQ(row[0].flags, 0);
 }
 
+// "outer" runs from 20 ms; the thread's events are lost from 30 ms (its last
+// event) to 40 ms (the loss record); outer's end arrives at 45 ms. The model
+// cuts outer at the gap's start and starts a chain scope at its end: the first
+// part's end and the second part's begin were lost, not cut by the window.
+TEST(LayoutScopesTest, ScopesCutByLostDataAreFlaggedOnTheLostSide) {
+  tracelane::testing::SyntheticTrace tr(10 * kMs, 50 * kMs);
+  const int a = tr.Thread(10, "a");
+  tr.At(a, 20 * kMs, format::EventType::kScopeBegin, "outer");
+  tr.At(a, 30 * kMs, format::EventType::kInstant, "last_before_gap");
+  tr.RawArg(a, 40 * kMs, format::EventType::kDataLost, 1, 64);
+  tr.At(a, 45 * kMs, format::EventType::kScopeEnd, "outer");
+  tr.At(a, 48 * kMs, format::EventType::kScopeBegin, "open");  // cut by the window
+  const analysis::Model m = tracelane::testing::MustLoad(tr.Encode());
+  const ThreadModel& t = m.threads[0];
+  ASSERT_EQ(t.gaps.size(), 1u);
+  const TimeAxis axis = FitRange(10 * kMs, 50 * kMs, 0, 1000);
+  std::vector<RowItem> row;
+  LayoutScopes(t, 0, axis, {}, &row);
+  ASSERT_EQ(row.size(), 3u);
+  EXPECT_EQ(m.LocationName(row[0].key), "outer");
+  EXPECT_EQ(row[0].flags, kLostEnd);
+  EXPECT_FLOAT_EQ(row[0].x1, 500);  // cut at the gap's start (30 ms)
+  EXPECT_EQ(m.LocationName(row[1].key), "outer");
+  EXPECT_EQ(row[1].flags, kLostBegin);
+  EXPECT_FLOAT_EQ(row[1].x0, 750);  // begins at the gap's end (40 ms)
+  EXPECT_EQ(m.LocationName(row[2].key), "open");
+  EXPECT_EQ(row[2].flags, kCutEnd);
+  // The same from the scope index, and nothing for a complete scope.
+  for (uint32_t i = 0; i < t.scopes.size(); ++i) {
+    EXPECT_EQ(ScopeCutFlags(t, i) != 0, t.IsCut(i)) << i;
+    EXPECT_EQ((ScopeCutFlags(t, i) & (kLostBegin | kLostEnd)) != 0, t.IsCutByLoss(i)) << i;
+  }
+}
+
 // ---- generic spans ----
 
 struct Span {

@@ -1,27 +1,21 @@
 // `tracelane capture HOST:PORT`: fetch a trace from a running program's endpoint.
-#include <httplib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
-#include <csignal>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/strip.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "viewer/cli/command.h"
+#include "viewer/lib/capture_client.h"
 #include "viewer/lib/units.h"
 
 namespace tracelane::cli {
@@ -44,41 +38,6 @@ the file reads back.
 Progress is a bar on a terminal and plain lines otherwise. Exit status 0 on
 success, 1 on any error (the message says what the server or network did).
 )";
-
-struct Target {
-  std::string host;
-  int port = 0;
-};
-
-absl::StatusOr<Target> ParseTarget(const std::string& arg) {
-  absl::string_view view = arg;
-  absl::ConsumePrefix(&view, "http://");
-  std::string text(view);
-  if (const size_t slash = text.find('/'); slash != std::string::npos) text.resize(slash);
-  Target t;
-  std::string port;
-  if (!text.empty() && text[0] == '[') {
-    const size_t close = text.find(']');
-    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad address '", text, "' (expected [V6]:PORT)"));
-    }
-    t.host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string::npos || colon == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad address '", text, "' (expected HOST:PORT, e.g. 127.0.0.1:6060)"));
-    }
-    t.host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  if (!absl::SimpleAtoi(port, &t.port) || t.port <= 0 || t.port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("bad port '", port, "' in '", text, "'"));
-  }
-  return t;
-}
 
 absl::StatusOr<double> ParseSeconds(const std::string& flag, const std::string& text) {
   double v;
@@ -134,57 +93,14 @@ class Progress {
   bool bar_shown_ = false;
 };
 
-std::string DefaultOutput(const Target& t) {
-  std::string host = t.host;
-  for (char& c : host) {
-    if (c == ':') c = '_';
-  }
-  return absl::StrCat("capture-", host, "-", t.port, "-",
-                      absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone()), ".tlt");
-}
-
-// Writes the trace to `out` ("-" = stdout). Regular files go through a temporary
-// renamed into place, so `out` never holds a partial trace.
+// Writes the trace to `out` ("-" = stdout; files as WriteTraceFile: never partial).
 absl::Status WriteOutput(const std::string& out, const std::string& bytes) {
   if (out == "-") {
     std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     std::cout.flush();
     return std::cout ? absl::OkStatus() : absl::DataLossError("writing to stdout failed");
   }
-  struct stat st;
-  const bool special = stat(out.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
-  const std::string tmp = special ? out : out + ".part";
-  std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f || (!special && std::rename(tmp.c_str(), out.c_str()) != 0)) {
-    if (!special) std::remove(tmp.c_str());
-    return absl::PermissionDeniedError(absl::StrCat(out, ": cannot write the trace"));
-  }
-  return absl::OkStatus();
-}
-
-std::string ExplainNetworkError(httplib::Error err, const Target& t, double timeout,
-                                double read_timeout) {
-  const std::string where = absl::StrCat(t.host, ":", t.port);
-  switch (err) {
-    case httplib::Error::Connection:
-      return absl::StrCat("cannot connect to ", where,
-                          ": connection refused or unreachable (is the program running with "
-                          "TRACELANE_ENDPOINT=",
-                          where, "?)");
-    case httplib::Error::ConnectionTimeout:
-      return absl::StrCat("timed out connecting to ", where, " after ", timeout, " s");
-    case httplib::Error::Read:
-      return absl::StrCat("no complete answer from ", where, " within ", read_timeout,
-                          " s (timed out or the connection was closed)");
-    case httplib::Error::Write:
-      return absl::StrCat("sending the request to ", where, " failed (connection closed)");
-    case httplib::Error::Canceled:
-      return "cancelled";
-    default:
-      return absl::StrCat("request to ", where, " failed: ", httplib::to_string(err));
-  }
+  return WriteTraceFile(out, bytes);
 }
 
 }  // namespace
@@ -199,7 +115,7 @@ int RunCapture(int argc, char** argv) {
     return 0;
   }
   if (args->positional.size() != 1) return Fail("expected one HOST:PORT (see --help)");
-  absl::StatusOr<Target> target = ParseTarget(args->positional[0]);
+  absl::StatusOr<CaptureTarget> target = ParseCaptureTarget(args->positional[0]);
   if (!target.ok()) return Fail(std::string(target.status().message()));
   if (args->Has("seconds") && args->Has("last")) {
     return Fail("use --seconds N (the next N seconds) or --last N (the last N seconds), not both");
@@ -210,27 +126,16 @@ int RunCapture(int argc, char** argv) {
   if (!seconds.ok()) return Fail(std::string(seconds.status().message()));
   absl::StatusOr<double> timeout = ParseSeconds("timeout", args->Get("timeout", "10"));
   if (!timeout.ok()) return Fail(std::string(timeout.status().message()));
-  std::string token = args->Get("token");
-  if (token.empty() && std::getenv("TRACELANE_TOKEN") != nullptr)
-    token = std::getenv("TRACELANE_TOKEN");
-  const std::string out = args->Get("o", args->Get("output", DefaultOutput(*target)));
-  const std::string where = absl::StrCat(target->host, ":", target->port);
-
-  std::signal(SIGPIPE, SIG_IGN);  // a server hanging up is reported, not fatal
-  httplib::Client client(target->host, target->port);
-  const auto to_tv = [](double s, auto set) {
-    set(static_cast<time_t>(s), static_cast<time_t>((s - std::floor(s)) * 1e6));
-  };
-  to_tv(*timeout, [&](time_t a, time_t b) { client.set_connection_timeout(a, b); });
-  // The server answers only when the capture is done: allow the window on top.
-  const double read_timeout = (last ? 0 : *seconds) + *timeout;
-  to_tv(read_timeout, [&](time_t a, time_t b) { client.set_read_timeout(a, b); });
-  to_tv(*timeout, [&](time_t a, time_t b) { client.set_write_timeout(a, b); });
-  httplib::Headers headers;
-  if (!token.empty()) headers.emplace("Authorization", absl::StrCat("Bearer ", token));
-  const std::string path =
-      absl::StrCat("/debug/tracelane/trace?",
-                   last ? "last=" : "seconds=", args->Get(last ? "last" : "seconds", "5"));
+  CaptureRequest request;
+  request.address = args->positional[0];
+  request.last = last;
+  request.seconds = *seconds;
+  request.timeout_seconds = *timeout;
+  request.token = args->Get("token");
+  if (request.token.empty() && std::getenv("TRACELANE_TOKEN") != nullptr)
+    request.token = std::getenv("TRACELANE_TOKEN");
+  const std::string out = args->Get("o", args->Get("output", DefaultCaptureFileName(*target)));
+  const std::string where = target->ToString();
 
   Progress progress(args->Has("quiet"), last ? "capturing " : "recording ");
   progress.Line(last ? absl::StrFormat("capturing the last %g s from %s", *seconds, where)
@@ -260,7 +165,8 @@ int RunCapture(int argc, char** argv) {
     }
   });
   uint64_t last_reported = 0;
-  httplib::Result res = client.Get(path, headers, [&](uint64_t current, uint64_t total) {
+  CaptureClient client;
+  absl::StatusOr<std::string> body = client.Fetch(request, [&](uint64_t current, uint64_t total) {
     receiving.store(true);
     if (total > 0)
       progress.Bar(static_cast<double>(current) / total,
@@ -270,7 +176,6 @@ int RunCapture(int argc, char** argv) {
       progress.Line(
           absl::StrCat("received ", Mib(current), total ? absl::StrCat(" of ", Mib(total)) : ""));
     }
-    return true;
   });
   {
     std::lock_guard<std::mutex> lock(tick_mu);
@@ -280,23 +185,18 @@ int RunCapture(int argc, char** argv) {
   ticker.join();
   progress.Done();
 
-  if (!res) return Fail(ExplainNetworkError(res.error(), *target, *timeout, read_timeout));
-  if (res->status != 200) {
-    std::string body = res->body;
-    while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
-    if (body.size() > 500) body = body.substr(0, 500) + "...";
+  if (!body.ok()) {
     std::string hint;
-    if (res->status == 401) hint = " (pass --token T or set TRACELANE_TOKEN)";
-    if (res->status == 409) hint = " (retry when the running capture finishes)";
-    return Fail(absl::StrCat(where, " answered ", res->status, ": ",
-                             body.empty() ? res->reason : body, hint));
+    if (absl::IsUnauthenticated(body.status())) hint = " (pass --token T or set TRACELANE_TOKEN)";
+    if (absl::IsAborted(body.status())) hint = " (retry when the running capture finishes)";
+    return Fail(absl::StrCat(body.status().message(), hint));
   }
-  absl::StatusOr<reader::Trace> trace = reader::ParseTrace(res->body, out);
+  absl::StatusOr<reader::Trace> trace = reader::ParseTrace(*body, out);
   if (!trace.ok()) {
     return Fail(absl::StrCat("the server sent a trace that does not read back: ",
                              trace.status().message()));
   }
-  if (absl::Status s = WriteOutput(out, res->body); !s.ok()) return Fail(std::string(s.message()));
+  if (absl::Status s = WriteOutput(out, *body); !s.ok()) return Fail(std::string(s.message()));
   const auto [lo, hi] = trace->EventSpan();
   const uint64_t lost = trace->dropped + trace->overwritten;
   const std::string losses =
@@ -308,8 +208,7 @@ int RunCapture(int argc, char** argv) {
   (out == "-" ? std::cerr : std::cout) << absl::StrFormat(
       "wrote %s: %d events, %d threads, %s, %.2f bytes/event, %s\n", out == "-" ? "stdout" : out,
       trace->event_count, trace->threads.size(), FormatDuration(hi > lo ? hi - lo : 0),
-      trace->event_count ? static_cast<double>(res->body.size()) / trace->event_count : 0.0,
-      losses);
+      trace->event_count ? static_cast<double>(body->size()) / trace->event_count : 0.0, losses);
   if (trace->Property("loss_counts") == "window" && lost > 0) {
     std::cerr << absl::StrFormat(
         "tracelane: warning: %d events of the %s window were lost (the traced program filled "

@@ -93,6 +93,23 @@ void LayoutStates(const ThreadModel& t, const StateIndex& index, const TimeAxis&
   }
 }
 
+uint8_t ScopeCutFlags(const ThreadModel& t, uint32_t i) {
+  if (!t.IsCut(i)) return 0;
+  const analysis::Scope& s = t.scopes[i];
+  uint8_t f = 0;
+  const bool lost = t.IsCutByLoss(i);
+  if (lost) {
+    const analysis::DataGap* after = t.GapAt(s.end_ns);
+    if (after != nullptr && after->start_ns == s.end_ns) f |= kLostEnd;
+    const analysis::DataGap* before = t.GapAt(s.begin_ns - 1);
+    if (before != nullptr && before->end_ns == s.begin_ns) f |= kLostBegin;
+  }
+  if ((f & kLostBegin) == 0 && s.begin_ns <= t.life_start_ns) f |= kCutBegin;
+  if ((f & kLostEnd) == 0 && s.end_ns >= t.life_end_ns) f |= kCutEnd;
+  if (f == 0) f = lost ? kLostEnd : kCutEnd;
+  return f;
+}
+
 void LayoutScopes(const ThreadModel& t, size_t depth, const TimeAxis& axis, const LodOptions& lod,
                   std::vector<RowItem>* out, LayoutStats* stats) {
   if (depth >= t.scopes_by_depth.size()) return;
@@ -102,13 +119,7 @@ void LayoutScopes(const ThreadModel& t, size_t depth, const TimeAxis& axis, cons
   auto scope = [&](size_t k) -> const Scope& { return t.scopes[ids[k]]; };
   auto begin = [&](size_t k) { return scope(k).begin_ns; };
   auto end = [&](size_t k) { return scope(k).end_ns; };
-  auto cut_flags = [&](size_t k) -> uint8_t {
-    if (!t.IsCut(ids[k])) return 0;
-    uint8_t f = 0;
-    if (scope(k).begin_ns <= t.life_start_ns) f |= kCutBegin;
-    if (scope(k).end_ns >= t.life_end_ns) f |= kCutEnd;
-    return f != 0 ? f : kCutEnd;
-  };
+  auto cut_flags = [&](size_t k) -> uint8_t { return ScopeCutFlags(t, ids[k]); };
   // Scopes of one depth never overlap, so their ends are sorted too.
   const size_t first = internal::Gallop(
       0, ids.size(), [&](size_t k) { return axis.Since(end(k)) >= 0; }, &st->probes);

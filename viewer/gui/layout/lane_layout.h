@@ -47,12 +47,18 @@ void LayoutStates(const analysis::ThreadModel& t, const StateIndex& index, const
 // that start within merge_px of the block's end, found by binary search (skip
 // ahead to the first scope beginning at or after the block's end + merge_px in
 // time), so a zoomed-out row with millions of scopes costs O(pixels * log n), not
-// O(n). A single scope cut by the capture window (ThreadModel::IsCut) gets
-// kCutBegin when it begins at the thread's life start and kCutEnd when it ends at
-// the life end (both when both; kCutEnd if neither). A depth without scopes adds
+// O(n). A single cut scope gets ScopeCutFlags. A depth without scopes adds
 // nothing.
 void LayoutScopes(const analysis::ThreadModel& t, size_t depth, const TimeAxis& axis,
                   const LodOptions& lod, std::vector<RowItem>* out, LayoutStats* stats = nullptr);
+
+// Which sides of scope `i` of `t` were not recorded, and why: kLostBegin /
+// kLostEnd where a DataGap of the thread ends at its begin / starts at its end
+// (ThreadModel::IsCutByLoss: its events were lost), kCutBegin / kCutEnd where it
+// begins at the thread's life start / ends at its life end (the capture window
+// cut it). A cut scope gets at least one flag (kLostEnd or kCutEnd when no side
+// matches); 0 for a complete scope. O(log cut scopes + log gaps).
+uint8_t ScopeCutFlags(const analysis::ThreadModel& t, uint32_t i);
 
 // Appends generic spans sorted by start (lock waits, pauses, blocks; possibly
 // overlapping slightly) with the LayoutScopes merge rule; first = index in

@@ -8,9 +8,11 @@
 namespace tracelane::gui {
 
 // RowItem::flags bits.
-inline constexpr uint8_t kCutBegin = 1;  // a scope whose begin the capture window cut
-inline constexpr uint8_t kCutEnd = 2;    // a scope whose end the capture window cut
-inline constexpr uint8_t kMerged = 4;    // a merged block (count > 1)
+inline constexpr uint8_t kCutBegin = 1;   // a scope whose begin the capture window cut
+inline constexpr uint8_t kCutEnd = 2;     // a scope whose end the capture window cut
+inline constexpr uint8_t kMerged = 4;     // a merged block (count > 1)
+inline constexpr uint8_t kLostBegin = 8;  // a scope whose begin was lost (a DataGap ends there)
+inline constexpr uint8_t kLostEnd = 16;   // a scope whose end was lost (a DataGap starts there)
 
 // One thing to draw in a row: a single item, or a run of items each narrower than
 // the merge threshold, merged into one block. 24 bytes.
@@ -19,7 +21,8 @@ struct RowItem {
   uint32_t first;  // index of the first item covered (meaning depends on the row kind)
   uint32_t count;  // items covered; 1 = a single item, > 1 = merged block
   uint32_t key;    // colour key: a ThreadState for states, a location index for scopes, ...
-  uint8_t flags;   // kCutBegin | kCutEnd for a cut scope, kMerged for a block
+  uint8_t
+      flags;  // kCutBegin | kCutEnd | kLostBegin | kLostEnd for a cut scope, kMerged for a block
 
   bool merged() const { return (flags & kMerged) != 0; }
 };
