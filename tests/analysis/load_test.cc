@@ -131,8 +131,10 @@ TEST_F(LoadCancelTest, NeverCancellingLoadsNormally) {
   };
   absl::StatusOr<Model> m = LoadModel(path_, o);
   ASSERT_TRUE(m.ok()) << m.status();
-  EXPECT_EQ(checks, progress);  // once before every block
-  EXPECT_GT(checks, 3);
+  // Polled before every block is decoded or handed over (the loader decodes on
+  // several threads and reports progress as blocks are handed over in file order).
+  EXPECT_GE(checks, progress);
+  EXPECT_GE(progress, 2);  // at least one block, then the end
   ASSERT_EQ(m->threads.size(), 3u);
   for (const ThreadModel& t : m->threads) EXPECT_EQ(t.scopes.size(), 49u);
 

@@ -1,10 +1,13 @@
 #include "viewer/analysis/model.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "viewer/analysis/model_builder.h"
+#include "viewer/lib/parallel.h"
+#include "viewer/lib/parallel_reader.h"
 
 namespace tracelane::analysis {
 
@@ -86,41 +89,60 @@ std::string Model::ThreadLabel(uint32_t thread) const {
   return absl::StrCat(threads[thread].name, " [", threads[thread].tid, "]");
 }
 
-absl::StatusOr<Model> LoadModel(const std::string& path, const LoadOptions& options) {
+namespace {
+
+// options.workers if positive, else TRACELANE_LOAD_WORKERS if set to a positive
+// number (for benchmarks and tests of the CLI), else one per core.
+int LoadWorkers(int requested) {
+  if (requested <= 0) {
+    const char* env = std::getenv("TRACELANE_LOAD_WORKERS");
+    if (env != nullptr) requested = std::atoi(env);
+  }
+  return reader::ResolveWorkers(requested);
+}
+
+// Loads through `read` (a parallel streaming reader bound to a file or to bytes).
+template <typename ReadFn>
+absl::StatusOr<Model> Load(const LoadOptions& options, const ReadFn& read) {
   internal::ModelBuilder builder;
   reader::ReadOptions ro;
   ro.salvage = options.salvage;
   ro.progress = options.progress;
   ro.cancelled = options.cancelled;
-  absl::StatusOr<reader::Trace> t = reader::StreamTrace(
-      path,
+  ro.workers = LoadWorkers(options.workers);
+  absl::StatusOr<reader::Trace> t = read(
+      [&](const reader::Trace& tables) { builder.Begin(tables); },
       [&](const reader::Trace& tables, uint32_t thread, const std::vector<reader::Event>& events) {
         builder.AddBlock(tables, thread, events);
       },
       ro);
   if (!t.ok()) return t.status();
-  return builder.Finish(*std::move(t));
+  if (options.cancelled && options.cancelled()) {
+    return absl::CancelledError(absl::StrCat(t->path, ": loading cancelled"));
+  }
+  return builder.Finish(*std::move(t), ro.workers);
+}
+
+}  // namespace
+
+absl::StatusOr<Model> LoadModel(const std::string& path, const LoadOptions& options) {
+  return Load(options, [&](const reader::TablesFn& on_tables, const reader::EventBlockFn& on_events,
+                           const reader::ReadOptions& ro) {
+    return reader::ParallelStreamTrace(path, on_tables, on_events, ro);
+  });
 }
 
 absl::StatusOr<Model> LoadModelFromBytes(std::string_view bytes, const std::string& name,
                                          const LoadOptions& options) {
-  internal::ModelBuilder builder;
-  reader::ReadOptions ro;
-  ro.salvage = options.salvage;
-  ro.progress = options.progress;
-  ro.cancelled = options.cancelled;
-  absl::StatusOr<reader::Trace> t = reader::StreamParseTrace(
-      bytes, name,
-      [&](const reader::Trace& tables, uint32_t thread, const std::vector<reader::Event>& events) {
-        builder.AddBlock(tables, thread, events);
-      },
-      ro);
-  if (!t.ok()) return t.status();
-  return builder.Finish(*std::move(t));
+  return Load(options, [&](const reader::TablesFn& on_tables, const reader::EventBlockFn& on_events,
+                           const reader::ReadOptions& ro) {
+    return reader::ParallelStreamParseTrace(bytes, name, on_tables, on_events, ro);
+  });
 }
 
 Model BuildModel(reader::Trace trace) {
   internal::ModelBuilder builder;
+  builder.Begin(trace);
   for (uint32_t i = 0; i < trace.threads.size(); ++i) {
     builder.AddBlock(trace, i, trace.threads[i].events);
     trace.threads[i].events.clear();

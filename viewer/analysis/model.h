@@ -6,8 +6,9 @@
 //   absl::StatusOr<Model> m = LoadModel("spike.tlt");
 //   for (const ThreadModel& t : m->threads) ... t.states ... t.scopes ...
 //
-// Loading streams the file block by block (reader::StreamTrace) through a state
-// machine that is O(1) per event, then finalizes each thread (capture cuts,
+// Loading decodes the file's blocks on every core (reader::ParallelStreamTrace)
+// and runs each thread's events through a state machine that is O(1) per event,
+// threads concurrently, then finalizes each thread (capture cuts,
 // stop-the-world overlay, schedstat spreading, lock holder resolution). Nothing is
 // paired across a loss (kDataLost): spans open at a gap are closed at its start
 // and marked cut, and the gap itself is Unknown time listed in ThreadModel::gaps.
@@ -243,17 +244,25 @@ struct Model {
 struct LoadOptions {
   // Decode the intact parts of a damaged file (see reader::ReadOptions).
   bool salvage = false;
-  // Called after each block with (bytes consumed, file size). May be empty.
+  // Called with (bytes consumed, file size) as blocks are decoded: monotonic,
+  // ending at (size, size) before the model is finalized. Called on loading
+  // threads, never concurrently. May be empty.
   std::function<void(uint64_t, uint64_t)> progress;
-  // Called between blocks; returning true stops the read with absl::CancelledError
+  // Polled between blocks and between finalization steps, on loading threads,
+  // never concurrently; returning true stops the load with absl::CancelledError
   // ("<name>: loading cancelled"). May be empty. Lets a viewer abandon a long load
   // from another thread (e.g. return an atomic flag).
   std::function<bool()> cancelled;
+  // Loading threads, the caller included (0: the TRACELANE_LOAD_WORKERS
+  // environment variable if set, else one per core). The model never depends on it.
+  int workers = 0;
 };
 
-// Loads a trace file into a model, streaming: O(events) time, memory the model
-// plus one block. Errors are the reader's; CancelledError if options.cancelled
-// returned true (checked between blocks).
+// Loads a trace file into a model: blocks are decoded on options.workers threads
+// and each thread's events go through its own state machine, threads
+// concurrently (reader::ParallelStreamTrace); then each thread is finalized, also
+// in parallel. O(events) work; memory the model plus a few blocks in flight.
+// Errors are the reader's; CancelledError if options.cancelled returned true.
 absl::StatusOr<Model> LoadModel(const std::string& path, const LoadOptions& options = {});
 // As LoadModel, from bytes in memory (same cost, cancellation and errors).
 absl::StatusOr<Model> LoadModelFromBytes(std::string_view bytes, const std::string& name,

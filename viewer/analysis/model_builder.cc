@@ -48,14 +48,14 @@ bool IsSchedulerRecord(EventType t) {
 
 }  // namespace
 
+void ModelBuilder::Begin(const reader::Trace& tables) {
+  capture_start_ = tables.capture_start_ns;
+  capture_end_ = tables.capture_end_ns;
+  threads_.resize(tables.threads.size());
+}
+
 void ModelBuilder::AddBlock(const reader::Trace& tables, uint32_t thread,
                             const std::vector<reader::Event>& events) {
-  if (!have_tables_) {
-    capture_start_ = tables.capture_start_ns;
-    capture_end_ = tables.capture_end_ns;
-    have_tables_ = true;
-  }
-  if (threads_.size() < tables.threads.size()) threads_.resize(tables.threads.size());
   if (events.empty()) return;
   ThreadBuilder& b = threads_[thread];
   if (!b.started) Start(b, tables.threads[thread], events.front().ts_ns);
@@ -99,7 +99,7 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
       while (j >= 0 && m.scopes[b.scope_stack[j]].location != loc) --j;
       if (j >= 0) {
         // Scopes above the match lost their end events; they end here too.
-        unmatched_ += b.scope_stack.size() - 1 - j;
+        b.unmatched += b.scope_stack.size() - 1 - j;
         while (static_cast<int>(b.scope_stack.size()) > j) {
           m.scopes[b.scope_stack.back()].end_ns = ts;
           b.scope_stack.pop_back();
@@ -108,7 +108,7 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
         // Began before the capture window or the latest gap.
         b.cut_ends.push_back(CutEnd{ts, loc, static_cast<uint32_t>(b.segment_first.size())});
       } else {
-        ++unmatched_;  // its begin was lost mid-trace: ignore it
+        ++b.unmatched;  // its begin was lost mid-trace: ignore it
       }
       return;
     }
@@ -116,7 +116,7 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
       m.instants.push_back(Instant{ts, static_cast<uint32_t>(e.payload)});
       return;
     case EventType::kCounter:
-      counters_[static_cast<uint32_t>(e.payload)].push_back(
+      b.counters[static_cast<uint32_t>(e.payload)].push_back(
           CounterPoint{ts, e.has_arg ? std::bit_cast<double>(e.arg) : 0.0, thread});
       return;
     case EventType::kThreadStart:
@@ -127,7 +127,7 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
     case EventType::kBlockBegin: {
       const format::BlockKind kind = KindFromArg(e);
       b.open_blocks.push_back(OpenSpan{e.payload, ts, static_cast<int64_t>(kind)});
-      block_kinds_.try_emplace(static_cast<uint32_t>(e.payload), kind);
+      b.block_kinds.try_emplace(static_cast<uint32_t>(e.payload), kind);
       b.tracker.Add(CounterOf(kind), +1);
       break;
     }
@@ -171,7 +171,7 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
         start = b.open_stw[i].start;
         b.open_stw.erase(b.open_stw.begin() + i);
       }
-      stw_.push_back(StwSpan{start, ts, thread, static_cast<uint32_t>(e.payload), i < 0});
+      b.stw.push_back(StwSpan{start, ts, thread, static_cast<uint32_t>(e.payload), i < 0});
       return;
     }
     case EventType::kLockWait: {
@@ -181,7 +181,7 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
       break;
     }
     case EventType::kLockAcquired: {
-      LockCounters& c = locks_[e.payload];
+      LockCounters& c = b.locks[e.payload];
       ++c.acquisitions;
       const int i = FindLast(b.open_lock_waits, e.payload);
       if (i >= 0) {
@@ -206,11 +206,11 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
         b.open_holds.erase(b.open_holds.begin() + i);
       }
       m.lock_holds.push_back(LockHold{start, ts, e.payload});
-      if (e.has_arg && e.arg == 1) ++locks_[e.payload].releases_with_waiters;
+      if (e.has_arg && e.arg == 1) ++b.locks[e.payload].releases_with_waiters;
       return;
     }
     case EventType::kLockTryFailed: {
-      ++locks_[e.payload].try_failed;
+      ++b.locks[e.payload].try_failed;
       const int i = FindLast(b.open_lock_waits, e.payload);
       if (i >= 0) {  // a timed wait gave up
         const OpenWait w = b.open_lock_waits[i];
@@ -293,7 +293,8 @@ void ModelBuilder::CloseOpen(ThreadBuilder& b, uint32_t thread, int64_t at, Wait
     m.pauses.push_back(Pause{o.start, at, o.arg, static_cast<uint32_t>(o.id), /*cut=*/true});
   }
   for (const OpenSpan& o : b.open_stw) {
-    stw_.push_back(StwSpan{o.start, at, thread, static_cast<uint32_t>(o.id), /*cut=*/true});
+    (lost ? b.stw : b.stw_at_end)
+        .push_back(StwSpan{o.start, at, thread, static_cast<uint32_t>(o.id), /*cut=*/true});
   }
   b.open_lock_waits.clear();
   b.open_holds.clear();

@@ -21,14 +21,22 @@
 
 namespace tracelane::analysis::internal {
 
+// Every piece of state lives with its thread until Finish, so the blocks of
+// different threads can be added concurrently and the result never depends on
+// the order in which threads' blocks arrive.
 class ModelBuilder {
  public:
+  // Prepares one state machine per thread of `tables`. Call once, first. O(threads).
+  void Begin(const reader::Trace& tables);
   // Adds one block of events of thread `thread` (index into tables.threads).
   // Blocks of one thread must arrive in time order; threads may interleave.
+  // Thread-safe for different `thread` values (never for the same one). O(events).
   void AddBlock(const reader::Trace& tables, uint32_t thread,
                 const std::vector<reader::Event>& events);
-  // Finalizes every thread. `info` is the trace as returned by the reader.
-  Model Finish(reader::Trace info);
+  // Finalizes every thread, on `workers` threads (the caller included); the
+  // result does not depend on `workers`. `info` is the trace as returned by the
+  // reader. O(model) total.
+  Model Finish(reader::Trace info, int workers = 1);
 
  private:
   struct OpenWait {
@@ -76,6 +84,13 @@ class ModelBuilder {
     std::vector<CutBlockEnd> cut_block_ends;
     std::vector<StateOverlay> retro;  // states that held from a segment's anchor (cut begins)
     std::vector<SchedSample> samples;
+    // This thread's share of what Finish merges across threads, in thread order.
+    std::vector<StwSpan> stw;         // stop-the-world spans it recorded
+    std::vector<StwSpan> stw_at_end;  // ... and those still open at its life end
+    absl::flat_hash_map<uint64_t, LockCounters> locks;
+    absl::flat_hash_map<uint32_t, format::BlockKind> block_kinds;       // location -> first kind
+    absl::flat_hash_map<uint32_t, std::vector<CounterPoint>> counters;  // location -> samples
+    uint64_t unmatched = 0;
   };
 
   void Start(ThreadBuilder& b, const reader::Thread& t, int64_t first_ts);
@@ -87,17 +102,24 @@ class ModelBuilder {
   // gap Unknown and starts a new segment at `ts`. O(open spans).
   void OnDataLost(ThreadBuilder& b, uint32_t thread, const reader::Event& e, int64_t ts);
   void CloseAtEnd(ThreadBuilder& b, uint32_t thread);
+  // Finish, per thread: life end, open spans, scopes (before the merge) ...
+  void FinishThreadEvents(const reader::Thread& t, uint32_t thread);
+  // ... then what needs every thread's block kinds and stop-the-world spans.
+  void FinishThreadStates(ThreadBuilder& b, SchedulerSource scheduler);
+  // Merges the threads' shares of stop-the-world spans, lock counters, block kinds,
+  // unmatched ends and counters in thread order. O(their size).
+  void MergeThreads();
   // Inserts the scopes whose begins were not recorded (one chain per segment,
   // enclosing what ended before them), renumbers the rest and builds the depth
   // index. O(scopes).
   void FinishScopes(ThreadBuilder& b);
-  void ResolveHolders(Model& m);
+  // Lock holders and condvar notifiers, each thread on a worker. O(waits log holds).
+  void ResolveHolders(Model& m, int workers);
   // Moves counters_ into m.counters: points by time, tracks by name. O(p log p).
   void FinishCounters(Model& m);
 
   int64_t capture_start_ = 0;
   int64_t capture_end_ = 0;
-  bool have_tables_ = false;
   std::vector<ThreadBuilder> threads_;
   std::vector<StwSpan> stw_;
   absl::flat_hash_map<uint64_t, LockCounters> locks_;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "viewer/analysis/model_builder.h"
+#include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis::internal {
 namespace {
@@ -23,47 +24,56 @@ void ModelBuilder::FinishScopes(ThreadBuilder& b) {
     // Per segment, the scopes whose begin was not recorded form a chain from the
     // segment's anchor that encloses everything of the segment that ended before
     // them; they go in front of the segment's scopes, outermost first, and every
-    // index is renumbered (scopes, parents, cut lists, waiting sites).
+    // index is renumbered (scopes, parents, cut lists, waiting sites). In place:
+    // the scopes move up by the chains inserted before them, last segment first,
+    // so the thread's scopes are never copied whole.
     const size_t segments = b.segment_first.size() + 1;
-    std::vector<Scope> out;
-    out.reserve(m.scopes.size() + b.cut_ends.size());
-    std::vector<uint32_t> renumber(m.scopes.size());
+    const auto n = static_cast<uint32_t>(m.scopes.size());
+    std::vector<uint32_t> before(segments + 1, 0);  // chain scopes in segments < s
+    for (const CutEnd& c : b.cut_ends) ++before[c.segment + 1];
+    for (size_t seg = 0; seg < segments; ++seg) before[seg + 1] += before[seg];
+    const auto first_of = [&](size_t seg) { return seg == 0 ? 0 : b.segment_first[seg - 1]; };
+    const auto last_of = [&](size_t seg) { return seg + 1 < segments ? b.segment_first[seg] : n; };
+    // Old index -> new index: shifted by the chains of its segment and those before.
+    const auto renumber = [&](uint32_t old) {
+      const size_t seg = std::upper_bound(b.segment_first.begin(), b.segment_first.end(), old) -
+                         b.segment_first.begin();
+      return old + before[seg + 1];
+    };
+    m.scopes.resize(n + b.cut_ends.size());
     std::vector<uint32_t> chain_cut, chain_lost;
-    size_t next_end = 0;
-    for (size_t seg = 0; seg < segments; ++seg) {
-      const uint32_t first = seg == 0 ? 0 : b.segment_first[seg - 1];
-      const uint32_t last =
-          seg + 1 < segments ? b.segment_first[seg] : static_cast<uint32_t>(m.scopes.size());
+    for (size_t seg = segments; seg-- > 0;) {
+      const uint32_t first = first_of(seg), last = last_of(seg);
+      const uint32_t shift = before[seg + 1];
+      for (uint32_t i = last; i-- > first;) m.scopes[i + shift] = m.scopes[i];
+      const uint32_t chain = first + before[seg];
+      const uint32_t k = before[seg + 1] - before[seg];
       const int64_t anchor = seg == 0 ? m.life_start_ns : b.m.gaps[seg - 1].end_ns;
-      size_t ends_to = next_end;
-      while (ends_to < b.cut_ends.size() && b.cut_ends[ends_to].segment == seg) ++ends_to;
-      const auto k = static_cast<uint32_t>(ends_to - next_end);
-      const auto chain = static_cast<uint32_t>(out.size());
       for (uint32_t i = 0; i < k; ++i) {  // the last end to arrive is the outermost
-        const CutEnd& c = b.cut_ends[ends_to - 1 - i];
-        out.push_back(Scope{anchor, c.end, c.location, i == 0 ? kNone : chain + i - 1});
+        const CutEnd& c = b.cut_ends[before[seg + 1] - 1 - i];
+        m.scopes[chain + i] = Scope{anchor, c.end, c.location, i == 0 ? kNone : chain + i - 1};
         chain_cut.push_back(chain + i);
         if (seg > 0) chain_lost.push_back(chain + i);
       }
-      next_end = ends_to;
-      int64_t cut = static_cast<int64_t>(k) - 1;  // innermost chain scope still enclosing
-      for (uint32_t i = first; i < last; ++i) {
-        Scope n = m.scopes[i];
-        if (n.parent != kNone) {
-          n.parent = renumber[n.parent];
+    }
+    for (size_t seg = 0; seg < segments; ++seg) {
+      const uint32_t shift = before[seg + 1];
+      const uint32_t chain = first_of(seg) + before[seg];
+      int64_t cut = static_cast<int64_t>(shift - before[seg]) - 1;  // innermost chain scope
+      for (uint32_t i = first_of(seg) + shift; i < last_of(seg) + shift; ++i) {
+        Scope& s = m.scopes[i];
+        if (s.parent != kNone) {
+          s.parent += shift;  // parents never cross a gap: same segment
         } else {
-          while (cut >= 0 && out[chain + cut].end_ns < n.end_ns) --cut;
-          n.parent = cut >= 0 ? chain + static_cast<uint32_t>(cut) : kNone;
+          while (cut >= 0 && m.scopes[chain + cut].end_ns < s.end_ns) --cut;
+          s.parent = cut >= 0 ? chain + static_cast<uint32_t>(cut) : kNone;
         }
-        renumber[i] = static_cast<uint32_t>(out.size());
-        out.push_back(n);
       }
     }
-    m.scopes.swap(out);
-    for (uint32_t& c : m.cut_scopes) c = renumber[c];
-    for (uint32_t& c : m.lost_scopes) c = renumber[c];
+    for (uint32_t& c : m.cut_scopes) c = renumber(c);
+    for (uint32_t& c : m.lost_scopes) c = renumber(c);
     for (LockWait& w : m.lock_waits) {
-      if (w.scope != kNone) w.scope = renumber[w.scope];
+      if (w.scope != kNone) w.scope = renumber(w.scope);
     }
     m.cut_scopes.insert(m.cut_scopes.end(), chain_cut.begin(), chain_cut.end());
     m.lost_scopes.insert(m.lost_scopes.end(), chain_lost.begin(), chain_lost.end());
@@ -89,7 +99,7 @@ void ModelBuilder::FinishScopes(ThreadBuilder& b) {
   }
 }
 
-void ModelBuilder::ResolveHolders(Model& model) {
+void ModelBuilder::ResolveHolders(Model& model, int workers) {
   absl::flat_hash_map<int64_t, std::vector<uint32_t>> by_tid;
   for (uint32_t i = 0; i < model.threads.size(); ++i) by_tid[model.threads[i].tid].push_back(i);
   const auto thread_of = [&](int64_t tid, int64_t at) -> uint32_t {
@@ -121,7 +131,9 @@ void ModelBuilder::ResolveHolders(Model& model) {
     }
     for (auto& [id, v] : releases) std::sort(v.begin(), v.end());
   }
-  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
+  // Each thread's waits are resolved on their own; other threads are only read.
+  reader::ParallelFor(workers, model.threads.size(), [&](size_t tii) {
+    const auto ti = static_cast<uint32_t>(tii);
     ThreadModel& t = model.threads[ti];
     for (size_t i = 0; i < t.lock_waits.size(); ++i) {
       LockWait& w = t.lock_waits[i];
@@ -130,7 +142,7 @@ void ModelBuilder::ResolveHolders(Model& model) {
         w.holder_thread = thread_of(tid, w.end_ns);
       } else if (w.outcome == WaitOutcome::kAcquired) {
         // No releaser recorded: the last other thread to release it during the wait.
-        const auto& v = releases[w.lock_id];
+        const auto& v = releases.find(w.lock_id)->second;  // listed above for such waits
         auto it = std::upper_bound(v.begin(), v.end(), std::make_pair(w.end_ns, kNone));
         while (it != v.begin()) {
           --it;
@@ -161,7 +173,7 @@ void ModelBuilder::ResolveHolders(Model& model) {
       CondWait& c = t.cond_waits[i];
       c.notifier_thread = thread_of(threads_[ti].cond_notifier_tids[i], c.end_ns);
     }
-  }
+  });
 }
 
 void ModelBuilder::FinishCounters(Model& model) {
@@ -196,109 +208,151 @@ void ModelBuilder::FinishCounters(Model& model) {
             });
 }
 
-Model ModelBuilder::Finish(reader::Trace info) {
-  capture_start_ = info.capture_start_ns;
-  capture_end_ = info.capture_end_ns;
-  threads_.resize(info.threads.size());
-  for (uint32_t i = 0; i < threads_.size(); ++i) {
-    ThreadBuilder& b = threads_[i];
-    const reader::Thread& t = info.threads[i];
-    b.m.tid = t.tid;
-    b.m.name = t.name;
-    b.m.exited = t.exited;
-    b.m.dropped = t.dropped;
-    b.m.overwritten = t.overwritten;
-    if (!b.started) {
-      b.m.life_start_ns = t.start_ns > 0 ? std::max(capture_start_, t.start_ns) : capture_start_;
-      b.last_ts = b.m.life_start_ns;
-      b.started = true;
-      b.m.states.push_back(StateSpan{b.m.life_start_ns, ThreadState::kRunning});
-    }
-    if (t.exited && t.exit_ns > 0 && (b.exit_event_ns == 0 || t.exit_ns < b.exit_event_ns)) {
-      b.exit_event_ns = t.exit_ns;
-    }
-    CloseAtEnd(b, i);
-    FinishScopes(b);
-    for (const CutBlockEnd& c : b.cut_block_ends) {
-      auto it = block_kinds_.find(c.location);
-      const format::BlockKind kind =
-          it != block_kinds_.end() ? it->second : format::BlockKind::kUser;
-      b.m.blocks.push_back(Block{c.start, c.end, c.location, kind, /*cut=*/true});
-      b.retro.push_back(StateOverlay{c.start, c.end, StateOfBlock(kind)});
-    }
+void ModelBuilder::FinishThreadEvents(const reader::Thread& t, uint32_t i) {
+  ThreadBuilder& b = threads_[i];
+  b.m.tid = t.tid;
+  b.m.name = t.name;
+  b.m.exited = t.exited;
+  b.m.dropped = t.dropped;
+  b.m.overwritten = t.overwritten;
+  if (!b.started) {
+    b.m.life_start_ns = t.start_ns > 0 ? std::max(capture_start_, t.start_ns) : capture_start_;
+    b.last_ts = b.m.life_start_ns;
+    b.started = true;
+    b.m.states.push_back(StateSpan{b.m.life_start_ns, ThreadState::kRunning});
+  }
+  if (t.exited && t.exit_ns > 0 && (b.exit_event_ns == 0 || t.exit_ns < b.exit_event_ns)) {
+    b.exit_event_ns = t.exit_ns;
+  }
+  CloseAtEnd(b, i);
+  FinishScopes(b);
+}
+
+void ModelBuilder::MergeThreads() {
+  // Spans recorded while reading come first, then those open at the threads' ends,
+  // each in thread order: for files whose threads' blocks follow each other (the
+  // reference writer's), the order in which the serial reader met them.
+  for (ThreadBuilder& b : threads_) stw_.insert(stw_.end(), b.stw.begin(), b.stw.end());
+  for (ThreadBuilder& b : threads_) {
+    stw_.insert(stw_.end(), b.stw_at_end.begin(), b.stw_at_end.end());
+    b.stw = {};
+    b.stw_at_end = {};
   }
   std::sort(stw_.begin(), stw_.end(),
             [](const StwSpan& a, const StwSpan& b) { return a.start_ns < b.start_ns; });
+  for (ThreadBuilder& b : threads_) {
+    for (const auto& [location, kind] : b.block_kinds) block_kinds_.try_emplace(location, kind);
+    for (const auto& [id, c] : b.locks) {
+      LockCounters& to = locks_[id];
+      to.acquisitions += c.acquisitions;
+      to.contended += c.contended;
+      to.try_failed += c.try_failed;
+      to.releases_with_waiters += c.releases_with_waiters;
+    }
+    for (auto& [location, points] : b.counters) {
+      std::vector<CounterPoint>& to = counters_[location];
+      if (to.empty()) {
+        to = std::move(points);
+      } else {
+        to.insert(to.end(), points.begin(), points.end());
+      }
+    }
+    unmatched_ += b.unmatched;
+    b.block_kinds = {};
+    b.locks = {};
+    b.counters = {};
+  }
+}
+
+void ModelBuilder::FinishThreadStates(ThreadBuilder& b, SchedulerSource scheduler) {
+  ThreadModel& m = b.m;
+  for (const CutBlockEnd& c : b.cut_block_ends) {
+    auto it = block_kinds_.find(c.location);
+    const format::BlockKind kind = it != block_kinds_.end() ? it->second : format::BlockKind::kUser;
+    m.blocks.push_back(Block{c.start, c.end, c.location, kind, /*cut=*/true});
+    b.retro.push_back(StateOverlay{c.start, c.end, StateOfBlock(kind)});
+  }
+  if (!m.states.empty()) {
+    std::vector<StateOverlay> overlays = std::move(b.retro);
+    for (const StwSpan& s : stw_) {
+      if (s.start_ns < m.life_end_ns && s.end_ns > m.life_start_ns) {
+        overlays.push_back(StateOverlay{s.start_ns, s.end_ns, ThreadState::kPaused});
+      }
+    }
+    if (!overlays.empty()) m.states = Overlay(m.states, m.life_end_ns, std::move(overlays));
+    if (!b.samples.empty()) {
+      // The schedstat collector samples every thread when the capture is taken
+      // (and at thread exit) and records a sample only if the thread ran or
+      // waited: no sample after the last one means it did neither.
+      if (scheduler == SchedulerSource::kSchedStat && b.samples.back().ts_ns < m.life_end_ns) {
+        b.samples.push_back(SchedSample{m.life_end_ns, 0, 0});
+      }
+      m.states = SpreadSchedSamples(m.states, m.life_end_ns, b.samples);
+    }
+  }
+  SortByStart(m.blocks);
+  SortByStart(m.pauses);
+  if (!std::is_sorted(
+          m.lock_holds.begin(), m.lock_holds.end(),
+          [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; })) {
+    std::stable_sort(
+        m.lock_holds.begin(), m.lock_holds.end(),
+        [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; });
+  }
+  // Waits are recorded when they end; order them (and their parallel tids) by start.
+  const auto order_waits = [](auto& waits, std::vector<int64_t>& tids) {
+    using W = typename std::decay_t<decltype(waits)>::value_type;
+    const auto less = [](const W& a, const W& c) { return a.start_ns < c.start_ns; };
+    if (std::is_sorted(waits.begin(), waits.end(), less)) return;
+    std::vector<uint32_t> idx(waits.size());
+    for (uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](uint32_t a, uint32_t c) { return less(waits[a], waits[c]); });
+    std::decay_t<decltype(waits)> w2;
+    std::vector<int64_t> t2;
+    w2.reserve(idx.size());
+    t2.reserve(idx.size());
+    for (uint32_t i : idx) {
+      w2.push_back(waits[i]);
+      t2.push_back(tids[i]);
+    }
+    waits.swap(w2);
+    tids.swap(t2);
+  };
+  order_waits(m.lock_waits, b.lock_wait_holder_tids);
+  order_waits(m.cond_waits, b.cond_notifier_tids);
+  for (const LockWait& w : m.lock_waits) {
+    m.max_lock_wait_ns = std::max(m.max_lock_wait_ns, w.end_ns - w.start_ns);
+  }
+  if (m.states.empty()) m.life_end_ns = std::max(m.life_end_ns, m.life_start_ns);
+}
+
+Model ModelBuilder::Finish(reader::Trace info, int workers) {
+  capture_start_ = info.capture_start_ns;
+  capture_end_ = info.capture_end_ns;
+  threads_.resize(info.threads.size());
+  reader::ParallelFor(workers, threads_.size(), [&](size_t i) {
+    FinishThreadEvents(info.threads[i], static_cast<uint32_t>(i));
+  });
+  MergeThreads();
 
   Model model;
   model.scheduler = info.Property("scheduler_source") == "perf"        ? SchedulerSource::kPerf
                     : info.Property("scheduler_source") == "schedstat" ? SchedulerSource::kSchedStat
                                                                        : SchedulerSource::kNone;
+  reader::ParallelFor(workers, threads_.size(),
+                      [&](size_t i) { FinishThreadStates(threads_[i], model.scheduler); });
   model.start_ns = capture_start_;
   model.end_ns = capture_end_;
   model.threads.reserve(threads_.size());
   for (ThreadBuilder& b : threads_) {
     ThreadModel& m = b.m;
-    if (!m.states.empty()) {
-      std::vector<StateOverlay> overlays = std::move(b.retro);
-      for (const StwSpan& s : stw_) {
-        if (s.start_ns < m.life_end_ns && s.end_ns > m.life_start_ns) {
-          overlays.push_back(StateOverlay{s.start_ns, s.end_ns, ThreadState::kPaused});
-        }
-      }
-      if (!overlays.empty()) m.states = Overlay(m.states, m.life_end_ns, std::move(overlays));
-      if (!b.samples.empty()) {
-        // The schedstat collector samples every thread when the capture is taken
-        // (and at thread exit) and records a sample only if the thread ran or
-        // waited: no sample after the last one means it did neither.
-        if (model.scheduler == SchedulerSource::kSchedStat &&
-            b.samples.back().ts_ns < m.life_end_ns) {
-          b.samples.push_back(SchedSample{m.life_end_ns, 0, 0});
-        }
-        m.states = SpreadSchedSamples(m.states, m.life_end_ns, b.samples);
-      }
-    }
-    SortByStart(m.blocks);
-    SortByStart(m.pauses);
-    if (!std::is_sorted(
-            m.lock_holds.begin(), m.lock_holds.end(),
-            [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; })) {
-      std::stable_sort(
-          m.lock_holds.begin(), m.lock_holds.end(),
-          [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; });
-    }
-    // Waits are recorded when they end; order them (and their parallel tids) by start.
-    const auto order_waits = [](auto& waits, std::vector<int64_t>& tids) {
-      using W = typename std::decay_t<decltype(waits)>::value_type;
-      const auto less = [](const W& a, const W& c) { return a.start_ns < c.start_ns; };
-      if (std::is_sorted(waits.begin(), waits.end(), less)) return;
-      std::vector<uint32_t> idx(waits.size());
-      for (uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
-      std::stable_sort(idx.begin(), idx.end(),
-                       [&](uint32_t a, uint32_t c) { return less(waits[a], waits[c]); });
-      std::decay_t<decltype(waits)> w2;
-      std::vector<int64_t> t2;
-      w2.reserve(idx.size());
-      t2.reserve(idx.size());
-      for (uint32_t i : idx) {
-        w2.push_back(waits[i]);
-        t2.push_back(tids[i]);
-      }
-      waits.swap(w2);
-      tids.swap(t2);
-    };
-    order_waits(m.lock_waits, b.lock_wait_holder_tids);
-    order_waits(m.cond_waits, b.cond_notifier_tids);
-    for (const LockWait& w : m.lock_waits) {
-      m.max_lock_wait_ns = std::max(m.max_lock_wait_ns, w.end_ns - w.start_ns);
-    }
-    if (m.states.empty()) m.life_end_ns = std::max(m.life_end_ns, m.life_start_ns);
     model.start_ns = std::min(model.start_ns, m.life_start_ns);
     model.end_ns = std::max(model.end_ns, m.life_end_ns);
     model.events += m.events;
     model.threads.push_back(std::move(m));
   }
-  ResolveHolders(model);
+  ResolveHolders(model, workers);
   model.stw = std::move(stw_);
   model.locks = std::move(locks_);
   model.unmatched_events = unmatched_;

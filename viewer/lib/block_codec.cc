@@ -10,6 +10,38 @@
 namespace tracelane::reader::internal {
 
 using format::BlockType;
+using format::EventType;
+
+namespace {
+
+// Event types of format `version`: kDataLost (76) exists since version 2.
+bool KnownEventType(uint8_t t, uint32_t version) {
+  return (t >= 1 && t <= 10) || (t >= 64 && t <= 75) || (t == 76 && version >= 2);
+}
+
+// Reads a varint at p (bounded by end), advancing p; false if it is truncated or
+// longer than 10 bytes (as ByteReader::Var).
+inline bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* v) {
+  if (p < end && *p < 0x80) {  // most payloads and deltas fit in one byte
+    *v = *p++;
+    return true;
+  }
+  uint64_t result = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (p >= end) return false;
+    const uint8_t b = *p++;
+    result |= uint64_t{b & 0x7Fu} << shift;
+    if ((b & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+inline int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1)); }
+
+}  // namespace
 
 absl::Status DecodeFileHeader(std::string_view bytes, const std::string& name, Trace* trace,
                               bool* crc_ok) {
@@ -70,6 +102,64 @@ absl::Status UnpackPayload(const format::BlockHeader& h, std::string_view stored
   if (ZSTD_isError(n) || n != h.raw_size) {
     return absl::DataLossError("block payload does not decompress");
   }
+  return absl::OkStatus();
+}
+
+absl::Status DecodeEventBlock(std::string_view raw, uint32_t version, size_t threads,
+                              size_t locations, uint32_t* thread, std::vector<Event>* events) {
+  events->clear();
+  ByteReader r(raw);
+  uint32_t count;
+  int64_t ts;
+  if (!r.Fixed(thread) || !r.Fixed(&count) || !r.Fixed(&ts)) {
+    return absl::DataLossError("malformed event block header");
+  }
+  if (*thread >= threads) {
+    return absl::DataLossError(absl::StrCat("event block for unknown thread ", *thread));
+  }
+  // Every event takes at least 3 bytes (head, delta, payload): a larger count is
+  // corruption, and must not size the allocation below.
+  if (count > r.remaining() / 3) {
+    return absl::DataLossError(
+        absl::StrCat("event block claims ", count, " events in ", r.remaining(), " bytes"));
+  }
+  events->resize(count);
+  const auto* p = reinterpret_cast<const uint8_t*>(raw.data()) + (raw.size() - r.remaining());
+  const auto* end = reinterpret_cast<const uint8_t*>(raw.data()) + raw.size();
+  Event* out = events->data();
+  for (uint32_t i = 0; i < count; ++i) {
+    uint64_t delta, payload;
+    if (p >= end) {
+      return absl::DataLossError(absl::StrCat("event ", i, " of ", count, " is truncated"));
+    }
+    const uint8_t head = *p++;
+    if (!ReadVarint(p, end, &delta) || !ReadVarint(p, end, &payload)) {
+      return absl::DataLossError(absl::StrCat("event ", i, " of ", count, " is truncated"));
+    }
+    const uint8_t type = head & 0x7F;
+    if (!KnownEventType(type, version)) {
+      return absl::DataLossError(absl::StrCat("event ", i, " has unknown type ", int{type}));
+    }
+    Event& e = out[i];
+    e.type = static_cast<EventType>(type);
+    e.payload = payload;
+    if (format::HasLocationPayload(e.type) && payload >= locations) {
+      return absl::DataLossError(
+          absl::StrCat("event ", i, " refers to missing location ", payload));
+    }
+    e.has_arg = head & 0x80;
+    e.arg = 0;
+    if (e.has_arg) {
+      uint64_t arg;
+      if (!ReadVarint(p, end, &arg)) return absl::DataLossError("event argument truncated");
+      e.arg = UnZigZag(arg);
+    }
+    if (__builtin_add_overflow(ts, UnZigZag(delta), &ts)) {
+      return absl::DataLossError(absl::StrCat("event ", i, " timestamp overflows"));
+    }
+    e.ts_ns = ts;
+  }
+  if (p != end) return absl::DataLossError("event block has trailing bytes");
   return absl::OkStatus();
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "tracelane/format.h"
@@ -95,6 +96,14 @@ absl::Status UnpackPayload(const format::BlockHeader& h, std::string_view stored
 // (tables that refer to the string table need it decoded first). Errors describe the
 // problem without file or offset ("malformed thread table block"). O(raw size).
 absl::Status DecodeTableBlock(format::BlockType type, std::string_view raw, Trace* trace);
+
+// Decodes an event block payload (FORMAT.md section 6.6) of a format `version`
+// file whose thread table has `threads` entries and location table `locations`:
+// sets *thread and replaces *events with the block's events, in file order.
+// Errors describe the problem without file or offset ("event 3 of 10 is
+// truncated"). O(raw size); never allocates more than the payload can hold.
+absl::Status DecodeEventBlock(std::string_view raw, uint32_t version, size_t threads,
+                              size_t locations, uint32_t* thread, std::vector<Event>* events);
 
 // True for the five table block types DecodeTableBlock accepts.
 bool IsTableBlock(format::BlockType type);

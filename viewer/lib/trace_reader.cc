@@ -20,12 +20,6 @@ namespace {
 using format::BlockHeader;
 using format::BlockType;
 using format::EventType;
-using internal::ByteReader;
-
-// Event types of format `version`: kDataLost (76) exists since version 2.
-bool KnownEventType(uint8_t t, uint32_t version) {
-  return (t >= 1 && t <= 10) || (t >= 64 && t <= 75) || (t == 76 && version >= 2);
-}
 
 class Parser {
  public:
@@ -135,10 +129,7 @@ class Parser {
   }
 
   absl::Status DecodeBlock(BlockType type, std::string_view raw, bool* footer) {
-    if (type == BlockType::kEvents) {
-      ByteReader r(raw);
-      return DecodeEvents(r);
-    }
+    if (type == BlockType::kEvents) return DecodeEvents(raw);
     if (type == BlockType::kFooter) {
       internal::Footer f;
       if (absl::Status s = internal::DecodeFooter(raw, &f); !s.ok()) return s;
@@ -152,56 +143,20 @@ class Parser {
     return internal::DecodeTableBlock(type, raw, &trace_);
   }
 
-  absl::Status DecodeEvents(ByteReader& r) {
-    uint32_t thread, count;
-    int64_t ts;
-    if (!r.Fixed(&thread) || !r.Fixed(&count) || !r.Fixed(&ts)) {
-      return absl::DataLossError("malformed event block header");
+  absl::Status DecodeEvents(std::string_view raw) {
+    uint32_t thread;
+    if (absl::Status s = internal::DecodeEventBlock(raw, trace_.version, trace_.threads.size(),
+                                                    trace_.locations.size(), &thread, &events_);
+        !s.ok()) {
+      return s;
     }
-    if (thread >= trace_.threads.size()) {
-      return absl::DataLossError(absl::StrCat("event block for unknown thread ", thread));
-    }
-    // Every event takes at least 3 bytes (head, delta, payload): a larger count is
-    // corruption, and must not size the allocation below.
-    if (count > r.remaining() / 3) {
-      return absl::DataLossError(
-          absl::StrCat("event block claims ", count, " events in ", r.remaining(), " bytes"));
-    }
-    std::vector<Event> events;
-    events.reserve(count);
-    for (uint32_t i = 0; i < count; ++i) {
-      uint8_t head;
-      int64_t delta;
-      Event e{};
-      if (!r.U8(&head) || !r.ZigZag(&delta) || !r.Var(&e.payload)) {
-        return absl::DataLossError(absl::StrCat("event ", i, " of ", count, " is truncated"));
-      }
-      const uint8_t type = head & 0x7F;
-      if (!KnownEventType(type, trace_.version)) {
-        return absl::DataLossError(absl::StrCat("event ", i, " has unknown type ", int{type}));
-      }
-      e.type = static_cast<EventType>(type);
-      if (format::HasLocationPayload(e.type) && e.payload >= trace_.locations.size()) {
-        return absl::DataLossError(
-            absl::StrCat("event ", i, " refers to missing location ", e.payload));
-      }
-      e.has_arg = head & 0x80;
-      if (e.has_arg && !r.ZigZag(&e.arg)) return absl::DataLossError("event argument truncated");
-      if (__builtin_add_overflow(ts, delta, &ts)) {
-        return absl::DataLossError(absl::StrCat("event ", i, " timestamp overflows"));
-      }
-      e.ts_ns = ts;
-      events.push_back(e);
-    }
-    if (!r.done()) return absl::DataLossError("event block has trailing bytes");
+    trace_.event_count += events_.size();
     if (on_events_ != nullptr) {  // streaming: hand the block over, keep nothing
-      trace_.event_count += events.size();
-      (*on_events_)(trace_, thread, events);
+      (*on_events_)(trace_, thread, events_);
       return absl::OkStatus();
     }
     auto& dst = trace_.threads[thread].events;
-    dst.insert(dst.end(), events.begin(), events.end());
-    trace_.event_count += events.size();
+    dst.insert(dst.end(), events_.begin(), events_.end());
     return absl::OkStatus();
   }
 
@@ -210,6 +165,7 @@ class Parser {
   ReadOptions options_;
   const EventBlockFn* on_events_;
   Trace trace_;
+  std::vector<Event> events_;  // the block being decoded (reused)
 };
 
 }  // namespace

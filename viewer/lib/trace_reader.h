@@ -90,6 +90,11 @@ struct ReadOptions {
   // Called between blocks; returning true stops the read with absl::CancelledError
   // ("<name>: loading cancelled"). May be empty. Must be cheap: it runs once per block.
   std::function<bool()> cancelled;
+  // Parallel readers only (parallel_reader.h): decoding threads, the caller
+  // included (0: one per core), and decoded blocks allowed to wait for their
+  // consumer at once (0: 2 per worker, at least 4). Results never depend on them.
+  int workers = 0;
+  int max_blocks_in_flight = 0;
 };
 
 // Reads a whole trace file. Errors name the file, the byte offset and the problem:
