@@ -22,9 +22,12 @@ target_include_directories(tracelane_profile_proto PUBLIC $<BUILD_INTERFACE:${TR
 target_link_libraries(tracelane_profile_proto PUBLIC protobuf::libprotobuf)
 
 add_library(tracelane_analysis
+  analysis/absl_waits.cc
+  analysis/blame.cc
   analysis/capture_info.cc
   analysis/chrome_export.cc
   analysis/explain.cc
+  analysis/explain_text.cc
   analysis/lock_contention.cc
   analysis/losses.cc
   analysis/mmu.cc
@@ -37,6 +40,7 @@ add_library(tracelane_analysis
   analysis/scope_stats.cc
   analysis/states.cc
   analysis/thread_states.cc
+  analysis/why.cc
 )
 add_library(tracelane::analysis ALIAS tracelane_analysis)
 target_compile_options(tracelane_analysis PRIVATE ${TRACELANE_WARNINGS})
@@ -46,6 +50,7 @@ target_link_libraries(tracelane_analysis
 
 target_sources(tracelane_cli PRIVATE
   cli/analysis_support.cc
+  cli/cause_json.cc
   cli/explain_command.cc
   cli/export_command.cc
   cli/locks_command.cc
@@ -54,5 +59,6 @@ target_sources(tracelane_cli PRIVATE
   cli/scopes_command.cc
   cli/summary_command.cc
   cli/threads_command.cc
+  cli/why_command.cc
 )
 target_link_libraries(tracelane_cli PRIVATE tracelane_analysis)

@@ -144,6 +144,57 @@ TEST_F(CliTest, ExplainNamesTheLockAndHolder) {
       << text.out;
 }
 
+// The chain is a list in JSON; `why` aggregates the tail's causes; summary ends
+// with the same section.
+TEST_F(CliTest, ExplainChainAndWhy) {
+  const Json e =
+      MustJson(absl::StrCat("explain ", Path("t.tlt"), " --scope request --rank 1 --json"));
+  const Json& d = e["dominant"];
+  ASSERT_EQ(d["chain"].arr.size(), 1u);
+  EXPECT_EQ(d["chain"][0]["via"].str, "lock_wait");
+  EXPECT_EQ(d["chain"][0]["what"].str, "db_mutex");
+  EXPECT_EQ(d["chain"][0]["thread"].str, "writer");
+  EXPECT_EQ(d["chain"][0]["tid"].Int(), 10);
+  EXPECT_EQ(d["chain"][0]["scope"].str, "flush");
+  EXPECT_EQ(d["root"]["thread"].str, "writer");
+  EXPECT_EQ(d["root"]["kind"].str, "running");
+  EXPECT_EQ(d["root"]["end"].str, "root");
+  EXPECT_EQ(d["confidence"].Int(), 100);
+  int64_t parts = 0;
+  for (const Json& p : e["parts"].arr) parts += p["duration_ns"].Int();
+  EXPECT_EQ(parts, e["wall_ns"].Int());
+  ASSERT_EQ(e["running"].arr.size(), 1u);
+  EXPECT_EQ(e["running"][0]["kind"].str, "running");
+  EXPECT_TRUE(e["running"][0]["self"].b);
+
+  const Json w =
+      MustJson(absl::StrCat("why ", Path("t.tlt"), " --scope request --above 20ms --json"));
+  EXPECT_EQ(w["above"].Int(), 1);
+  EXPECT_EQ(w["threshold_ns"].Int(), 20 * kMs);
+  EXPECT_EQ(w["total_ns"].Int(), 26 * kMs);
+  ASSERT_GE(w["causes"].arr.size(), 2u);
+  const Json& c = w["causes"][0];
+  EXPECT_EQ(c["summary"].str, "lock wait on \"db_mutex\" held by writer in \"flush\", running");
+  EXPECT_NEAR(c["fraction"].num, 24.0 / 26.0, 1e-9);
+  EXPECT_EQ(c["instances"].Int(), 1);
+  EXPECT_EQ(c["example"]["kind"].str, "lock_wait");
+  ASSERT_EQ(c["examples"].arr.size(), 1u);
+  EXPECT_EQ(c["examples"][0]["wall_ns"].Int(), 26 * kMs);
+  const Result text = Exec(absl::StrCat("why ", Path("t.tlt"), " --scope request"));
+  EXPECT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("lock wait on \"db_mutex\" held by writer in \"flush\""),
+            std::string::npos)
+      << text.out;
+  const Json s = MustJson(absl::StrCat("summary ", Path("t.tlt"), " --json"));
+  EXPECT_EQ(s["why"]["scope"].str, "request");
+  for (const char* bad :
+       {" --scope request --above p0", " --scope request --above fast", " --scope nope", ""}) {
+    const Result r = Exec(absl::StrCat("why ", Path("t.tlt"), bad));
+    EXPECT_EQ(r.code, 1) << bad;
+    EXPECT_NE(r.err.find("tracelane: "), std::string::npos) << bad << ": " << r.err;
+  }
+}
+
 TEST_F(CliTest, ScopesLocksSummaryAndExportJson) {
   const Json s = MustJson(absl::StrCat("scopes ", Path("t.tlt"), " --name request --json"));
   ASSERT_EQ(s["scopes"].arr.size(), 1u);

@@ -155,6 +155,15 @@ TEST(ChromeExportTest, ParsesAndNestsAndHasFlows) {
     }
   }
   EXPECT_TRUE(found);
+  // Flows name the lock and the holder's scope over the hold, and the condvar.
+  size_t handoffs = 0, wakes = 0;
+  for (const Json& e : root["traceEvents"].arr) {
+    if (e["ph"].str != "s") continue;
+    handoffs += e["name"].str == "lock handoff: queue \"lock\"\n (held in fill)";
+    wakes += e["name"].str == "condvar wake: condvar 0x8";
+  }
+  EXPECT_EQ(handoffs, 1u);
+  EXPECT_EQ(wakes, 1u);
 }
 
 TEST(ChromeExportTest, RandomTracesParseAndNest) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -109,6 +110,8 @@ void AddRecorderProperties(Snapshot& snap) {
   const uint64_t horizon = r.overwrite_horizon_ticks.load(std::memory_order_relaxed);
   auto& p = snap.properties;
   p.emplace_back("buffer_bytes", absl::StrCat(r.pool.bytes()));
+  // CPUs the process could run on: context for scheduler waits (explain).
+  p.emplace_back("cpus", absl::StrCat(std::thread::hardware_concurrency()));
   p.emplace_back("keep_seconds", SecondsText(KeepSeconds()));
   p.emplace_back("aged_out_events", absl::StrCat(r.aged_out.load(std::memory_order_relaxed)));
   // Newest event ever lost to budget-forced reuse; 0 if none. Data after it is whole.

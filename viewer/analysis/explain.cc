@@ -1,13 +1,18 @@
 #include "viewer/analysis/explain.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
-#include <tuple>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace tracelane::analysis {
 namespace {
+
+// State spans the blame walk may visit for one instance before it stops
+// following chains (BlameEnd::kDepthLimit): bounds Explain on pathological traces.
+constexpr int64_t kBlameBudget = int64_t{1} << 18;
 
 // The latest span of `v` (sorted by start) with start <= x < end that satisfies
 // `pred`, looking back at most 256 spans; nullptr if none.
@@ -38,37 +43,169 @@ CauseKind KindOf(ThreadState s) {
       return CauseKind::kPause;
     case ThreadState::kRunnable:
       return CauseKind::kRunnable;
+    case ThreadState::kRunning:
+      return CauseKind::kRunning;
     default:
       return CauseKind::kUnknown;
   }
 }
 
+// Traced threads running or runnable at `x` (with scheduler data). O(threads log n).
+int BusyThreads(const Model& m, int64_t x) {
+  int n = 0;
+  for (const ThreadModel& t : m.threads) {
+    if (t.states.empty() || x < t.life_start_ns || x >= t.life_end_ns) continue;
+    const ThreadState s = t.states[t.StateIndexAt(x)].state;
+    n += s == ThreadState::kRunning || s == ThreadState::kRunnable;
+  }
+  return n;
+}
+
+// Causes being merged, with the weights of their busy-thread samples.
+struct Acc {
+  Cause c;
+  double busy_sum = 0;
+  int64_t busy_ns = 0;
+};
+
+class Merger {
+ public:
+  explicit Merger(const Model& m) : m_(m) {}
+
+  void Add(Cause c, int64_t x, int64_t y, bool runnable_root) {
+    std::string key = absl::StrCat(static_cast<int>(c.kind), "|", c.what, "|", c.object_id, "|",
+                                   c.other_thread, "|", c.other_scope, "|", c.self);
+    for (const BlameHop& h : c.chain) {
+      absl::StrAppend(&key, "|", static_cast<int>(h.via), ",", h.object_id, ",", h.thread, ",",
+                      h.scope, ",", h.hold_cut);
+    }
+    absl::StrAppend(&key, "|", c.root.thread, ",", static_cast<int>(c.root.state), ",",
+                    static_cast<int>(c.root.kind), ",", c.root.what, ",", c.root.scope, ",",
+                    static_cast<int>(c.root.end));
+    c.first_ns = x;
+    auto [it, inserted] = acc_.try_emplace(std::move(key), Acc{std::move(c)});
+    Acc& a = it->second;
+    a.c.duration_ns += y - x;
+    ++a.c.count;
+    a.c.first_ns = std::min(a.c.first_ns, x);
+    if (runnable_root && m_.scheduler != SchedulerSource::kNone) {
+      a.busy_sum += static_cast<double>(BusyThreads(m_, x + (y - x) / 2)) * (y - x);
+      a.busy_ns += y - x;
+    }
+  }
+
+  std::vector<Cause> Take() {
+    std::vector<Cause> out;
+    out.reserve(acc_.size());
+    for (auto& [k, a] : acc_) {
+      if (a.busy_ns > 0) a.c.busy_threads = a.busy_sum / a.busy_ns;
+      out.push_back(std::move(a.c));
+    }
+    SortParts(&out);
+    return out;
+  }
+
+  static void SortParts(std::vector<Cause>* v) {
+    std::stable_sort(v->begin(), v->end(), [](const Cause& a, const Cause& c) {
+      if (a.duration_ns != c.duration_ns) return a.duration_ns > c.duration_ns;
+      return a.first_ns < c.first_ns;
+    });
+  }
+
+ private:
+  const Model& m_;
+  std::map<std::string, Acc> acc_;
+};
+
+// The cause of one piece of a blame walk.
+Cause CauseOfSegment(const Model& m, ThreadState state, const BlameSegment& s) {
+  Cause c{KindOf(state), "", 0, kNone, "", 0, 0, 0};
+  const BlameHopRaw& h0 = s.hops.front();
+  c.what = h0.condvar ? m.CondName(h0.object_id) : m.LockName(h0.object_id);
+  c.object_id = h0.object_id;
+  c.other_thread = h0.thread;
+  if (h0.thread != kNone) c.other_scope = m.ScopeName(h0.thread, h0.scope);
+  for (const BlameHopRaw& h : s.hops) {
+    if (h.thread == kNone) continue;
+    c.chain.push_back(BlameHop{h.condvar ? CauseKind::kCondvarWait : CauseKind::kLockWait,
+                               h.condvar ? m.CondName(h.object_id) : m.LockName(h.object_id),
+                               h.object_id, h.thread, m.ScopeName(h.thread, h.scope), h.hold_cut});
+  }
+  c.root.thread = s.root_thread;
+  c.root.state = s.root_state;
+  c.root.end = s.end;
+  if (s.root_thread == kNone) {
+    c.root.kind = c.kind;
+    return c;
+  }
+  if (s.root_state == ThreadState::kRunning) {
+    c.root.kind = CauseKind::kRunning;
+  } else {
+    const Cause r = CauseAt(m, s.root_thread, s.root_state, s.root_at);
+    c.root.kind = r.kind;
+    c.root.what = r.what;
+  }
+  c.root.scope =
+      m.ScopeName(s.root_thread, ScopeOver(m.threads[s.root_thread], s.start_ns, s.end_ns));
+  return c;
+}
+
+// Running time of the instance split by its innermost scope (self and descendants).
+void SplitRunning(const Model& m, const ScopeInstance& inst, Merger* out) {
+  const ThreadModel& t = m.threads[inst.ref.thread];
+  const uint32_t i = inst.ref.index;
+  const int64_t b = inst.begin_ns, e = inst.begin_ns + inst.duration_ns;
+  if (i >= t.scopes.size() || t.states.empty() || b >= e) return;
+  // Partition [b, e) into runs of the innermost scope (preorder sweep).
+  struct Run {
+    int64_t a, b;
+    uint32_t scope;
+  };
+  std::vector<Run> runs;
+  const auto emit = [&](int64_t x, int64_t y, uint32_t s) {
+    if (y > x) runs.push_back(Run{x, y, s});
+  };
+  std::vector<uint32_t> stack{i};
+  int64_t cur = b;
+  for (uint32_t k = i + 1; k < t.scopes.size() && t.scopes[k].begin_ns < e; ++k) {
+    const int64_t sb = std::max(t.scopes[k].begin_ns, b);
+    while (stack.size() > 1 && t.scopes[stack.back()].end_ns <= sb) {
+      const int64_t end = std::min(t.scopes[stack.back()].end_ns, e);
+      emit(cur, end, stack.back());
+      cur = std::max(cur, end);
+      stack.pop_back();
+    }
+    emit(cur, sb, stack.back());
+    cur = std::max(cur, sb);
+    stack.push_back(k);
+  }
+  while (!stack.empty()) {
+    const int64_t end = stack.size() == 1 ? e : std::min(t.scopes[stack.back()].end_ns, e);
+    emit(cur, end, stack.back());
+    cur = std::max(cur, end);
+    stack.pop_back();
+  }
+  size_t r = 0;
+  for (size_t s = t.StateIndexAt(b); s < t.states.size() && t.states[s].start_ns < e; ++s) {
+    if (t.states[s].state != ThreadState::kRunning) continue;
+    const int64_t x = std::max(b, t.states[s].start_ns), y = std::min(e, t.StateEnd(s));
+    while (r < runs.size() && runs[r].b <= x) ++r;
+    for (size_t q = r; q < runs.size() && runs[q].a < y; ++q) {
+      const int64_t p = std::max(x, runs[q].a), z = std::min(y, runs[q].b);
+      if (z <= p) continue;
+      const uint32_t loc = t.scopes[runs[q].scope].location;
+      Cause c{CauseKind::kRunning, m.LocationName(loc), loc, kNone, "", 0, 0, 0};
+      c.self = runs[q].scope == i;
+      out->Add(std::move(c), p, z, false);
+    }
+  }
+}
+
 }  // namespace
 
-const char* CauseKindKey(CauseKind k) {
-  switch (k) {
-    case CauseKind::kLockWait:
-      return "lock_wait";
-    case CauseKind::kCondvarWait:
-      return "condvar_wait";
-    case CauseKind::kIoWait:
-      return "io_wait";
-    case CauseKind::kSleep:
-      return "sleep";
-    case CauseKind::kSyscall:
-      return "syscall";
-    case CauseKind::kPause:
-      return "pause";
-    case CauseKind::kStopTheWorld:
-      return "stop_the_world";
-    case CauseKind::kRunnable:
-      return "runnable";
-    case CauseKind::kUnknown:
-      return "unknown";
-    case CauseKind::kDataLost:
-      return "data_lost";
-  }
-  return "unknown";
+int CaptureCpus(const Model& m) {
+  int n = 0;
+  return absl::SimpleAtoi(m.info.Property("cpus"), &n) && n > 0 ? n : 0;
 }
 
 Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
@@ -80,8 +217,28 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
         c.what = m.LockName(w->lock_id);
         c.object_id = w->lock_id;
         c.other_thread = w->holder_thread;
-        if (w->holder_thread != kNone)
-          c.other_scope = m.ScopeName(w->holder_thread, w->holder_scope);
+        c.confidence = w->confidence;
+        if (w->holder_thread != kNone) {
+          // The holder's scope over its hold's overlap with the wait.
+          const ThreadModel& h = m.threads[w->holder_thread];
+          int64_t from = w->start_ns, to = w->end_ns;
+          auto it =
+              std::upper_bound(h.lock_holds.begin(), h.lock_holds.end(), w->end_ns,
+                               [](int64_t v, const LockHold& l) { return v < l.acquired_ns; });
+          for (int n = 0; it != h.lock_holds.begin() && n < 256; ++n) {
+            --it;
+            if (it->lock_id != w->lock_id) continue;
+            if (it->released_ns > it->acquired_ns) {
+              from = std::max(from, it->acquired_ns);
+              to = std::min(to, it->released_ns);
+            } else {
+              to = std::min(to, it->released_ns);  // held since before: up to the release
+            }
+            break;
+          }
+          c.other_scope =
+              m.ScopeName(w->holder_thread, to > from ? ScopeOver(h, from, to) : w->holder_scope);
+        }
       }
       break;
     case ThreadState::kCondvarWait:
@@ -132,99 +289,35 @@ Explanation Explain(const Model& m, const ScopeInstance& instance) {
   const ThreadModel& t = m.threads[instance.ref.thread];
   const int64_t b = instance.begin_ns, e = instance.begin_ns + instance.duration_ns;
   ex.states = StatesIn(t, b, e);
-  using Key = std::tuple<int, std::string, uint64_t, uint32_t, std::string>;
-  std::map<Key, Cause> causes;
   if (t.states.empty() || b >= e) return ex;
+  Merger causes(m);
+  int64_t budget = kBlameBudget;
+  std::vector<BlameSegment> segments;
   for (size_t i = t.StateIndexAt(b); i < t.states.size() && t.states[i].start_ns < e; ++i) {
     const ThreadState st = t.states[i].state;
     const int64_t x = std::max(b, t.states[i].start_ns), y = std::min(e, t.StateEnd(i));
     if (y <= x || st == ThreadState::kRunning) continue;
-    Cause c = CauseAt(m, instance.ref.thread, st, x);
-    c.first_ns = x;
-    Key key{static_cast<int>(c.kind), c.what, c.object_id, c.other_thread, c.other_scope};
-    auto [it, inserted] = causes.try_emplace(key, c);
-    it->second.duration_ns += y - x;
-    ++it->second.count;
+    segments.clear();
+    if ((st == ThreadState::kLockWait || st == ThreadState::kCondvarWait) &&
+        FollowWait(m, instance.ref.thread, st, x, y, &budget, &segments)) {
+      const Cause own = CauseAt(m, instance.ref.thread, st, x);
+      for (const BlameSegment& s : segments) {
+        Cause c = CauseOfSegment(m, st, s);
+        c.confidence = own.confidence;
+        causes.Add(std::move(c), s.start_ns, s.end_ns, s.root_state == ThreadState::kRunnable);
+      }
+      continue;
+    }
+    causes.Add(CauseAt(m, instance.ref.thread, st, x), x, y, st == ThreadState::kRunnable);
   }
-  for (auto& [k, c] : causes) ex.causes.push_back(std::move(c));
-  std::stable_sort(ex.causes.begin(), ex.causes.end(), [](const Cause& a, const Cause& c) {
-    if (a.duration_ns != c.duration_ns) return a.duration_ns > c.duration_ns;
-    return a.first_ns < c.first_ns;
-  });
+  ex.causes = causes.Take();
+  Merger running(m);
+  SplitRunning(m, instance, &running);
+  ex.running = running.Take();
+  ex.parts = ex.causes;
+  ex.parts.insert(ex.parts.end(), ex.running.begin(), ex.running.end());
+  Merger::SortParts(&ex.parts);
   return ex;
-}
-
-std::string CauseLabel(const Cause& c) {
-  std::string label;
-  switch (c.kind) {
-    case CauseKind::kLockWait:
-      label = "lock wait";
-      break;
-    case CauseKind::kCondvarWait:
-      label = "condvar wait";
-      break;
-    case CauseKind::kIoWait:
-      label = "io wait";
-      break;
-    case CauseKind::kSleep:
-      label = "sleep";
-      break;
-    case CauseKind::kSyscall:
-      label = "syscall";
-      break;
-    case CauseKind::kPause:
-      label = "pause";
-      break;
-    case CauseKind::kStopTheWorld:
-      label = "stop-the-world";
-      break;
-    case CauseKind::kRunnable:
-      return "runnable";
-    case CauseKind::kUnknown:
-      label = "unknown";
-      break;
-    case CauseKind::kDataLost:
-      return "data lost";
-  }
-  return c.what.empty() ? label : absl::StrCat(label, ": ", c.what);
-}
-
-std::string DescribeCause(const Model& m, const Cause& c) {
-  const auto quoted = [](const std::string& s) { return absl::StrCat("\"", s, "\""); };
-  switch (c.kind) {
-    case CauseKind::kLockWait:
-      return absl::StrCat("lock wait on ", quoted(c.what.empty() ? "unknown lock" : c.what),
-                          c.other_thread == kNone
-                              ? std::string(", holder unknown")
-                              : absl::StrCat(" held by ", m.ThreadLabel(c.other_thread), " in ",
-                                             quoted(c.other_scope)));
-    case CauseKind::kCondvarWait:
-      return absl::StrCat("condvar wait on ", quoted(c.what.empty() ? "unknown condvar" : c.what),
-                          c.other_thread == kNone
-                              ? std::string()
-                              : absl::StrCat(", notified by ", m.ThreadLabel(c.other_thread)));
-    case CauseKind::kIoWait:
-      return absl::StrCat("io wait in ", quoted(c.what));
-    case CauseKind::kSleep:
-      return absl::StrCat("sleep in ", quoted(c.what));
-    case CauseKind::kSyscall:
-      return absl::StrCat("syscall in ", quoted(c.what));
-    case CauseKind::kPause:
-      return absl::StrCat("pause ", quoted(c.what.empty() ? "unknown" : c.what));
-    case CauseKind::kStopTheWorld:
-      return absl::StrCat("stop-the-world ", quoted(c.what), " by ", m.ThreadLabel(c.other_thread));
-    case CauseKind::kRunnable:
-      return absl::StrCat("scheduler wait (runnable), ", c.count,
-                          c.count == 1 ? " time" : " times");
-    case CauseKind::kUnknown:
-      return c.what.empty() ? std::string("off-CPU, reason unknown")
-                            : absl::StrCat("blocked in ", quoted(c.what));
-    case CauseKind::kDataLost:
-      return c.object_id == 0 ? std::string("events lost (nothing is known about this time)")
-                              : absl::StrCat("events lost (", c.object_id,
-                                             " events; nothing is known about this time)");
-  }
-  return "unknown";
 }
 
 }  // namespace tracelane::analysis

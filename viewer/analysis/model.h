@@ -77,6 +77,9 @@ struct LockWait {
   uint32_t holder_scope;   // holder's innermost scope while it held the lock, kNone
   uint32_t scope;          // waiter's innermost scope when it started waiting, kNone
   WaitOutcome outcome;
+  // 100: recorded by the tracer; lower: inferred (absl::Mutex waits, absl_waits.h),
+  // the heuristic's confidence in percent.
+  uint8_t confidence = 100;
 };
 
 // A lock held by a thread, [acquired_ns, released_ns). 24 bytes.

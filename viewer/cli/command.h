@@ -56,6 +56,7 @@ int RunScopes(int argc, char** argv);
 int RunLocks(int argc, char** argv);
 int RunMmu(int argc, char** argv);
 int RunExplain(int argc, char** argv);
+int RunWhy(int argc, char** argv);
 int RunRange(int argc, char** argv);
 int RunExport(int argc, char** argv);
 int RunCapture(int argc, char** argv);  // capture_command.cc (viewer/capture_client.cmake)

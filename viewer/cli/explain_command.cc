@@ -3,8 +3,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "viewer/analysis/absl_waits.h"
 #include "viewer/analysis/explain.h"
 #include "viewer/cli/analysis_support.h"
+#include "viewer/cli/cause_json.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
 #include "viewer/lib/units.h"
@@ -17,11 +19,17 @@ constexpr char kHelp[] =
 
 Explains the K-th slowest complete instance of a scope (default: the slowest;
 instances cut by the capture window or by lost data have no known duration and
-are not ranked): its wall
-time split into thread states, and every non-running part attributed to a
-cause, largest (dominant) first: each lock wait names the lock, the thread that
-held it and the holder's scope at that time; each pause and stop-the-world is
-named; scheduler waits are counted; condvar waits name the notifier.
+are not ranked): its wall time split into thread states, and every part of it
+attributed to a cause, largest (dominant) first. Each lock wait names the lock
+and the thread that HELD it at each moment (in a convoy, the long holder, not
+the waiter that got the lock first), with the holder's scope over the hold,
+and follows the blame chain: what the holder was doing, and if it was itself
+waiting (a lock, a condvar), whom it waited for, down to the root (a thread
+running, sleeping, in IO, paused or runnable). Condvar waits follow the
+notifier. Running time is split by the instance's scopes (self time and each
+child scope), so a CPU-bound instance names the child that used the CPU.
+Scheduler waits are counted, with how many traced threads were running or
+runnable meanwhile. Time is attributed once: the parts sum to the wall time.
 
   --scope NAME  the scope's name (as listed by `tracelane scopes`)
   --rank K      1 = slowest (default), 2 = second slowest, ...
@@ -29,34 +37,26 @@ named; scheduler waits are counted; condvar waits name the notifier.
                 "cut_by_lost_data", "thread", "tid", "start_ns",
                 "offset_ns", "end_ns", "wall_ns", "cut",
                 "states":{"running_ns",...,"unknown_ns"},
-                "dominant": <cause> or null, "causes":[<cause>,...]}
+                "dominant": <cause> or null (largest of "parts"),
+                "causes":[<cause>,...] (not running), "running":[<cause>,...]
+                (running time by scope), "parts":[<cause>,...] (both)}
                 <cause> = {"kind", "description", "what", "object_id",
                 "duration_ns", "fraction", "count", "first_ns",
-                "other_thread", "other_tid", "other_scope"}
+                "other_thread", "other_tid", "other_scope", "self",
+                "confidence", "busy_threads", "chain":[<hop>,...],
+                "root": <root> or null}
                 kind: lock_wait | condvar_wait | io_wait | sleep | syscall |
                 pause | stop_the_world | runnable | unknown | data_lost
-                (time inside a gap of lost events); other_* is the lock
+                (time inside a gap of lost events) | running (what = the
+                scope, self = the instance's own code); other_* is the lock
                 holder, condvar notifier or stop-the-world initiator ("" / 0
-                when unknown); other_scope is the holder's scope
+                when unknown); other_scope is the holder's scope over the hold
+                <hop> = {"via" (lock_wait|condvar_wait), "what", "object_id",
+                "thread", "tid", "scope", "hold_cut"}
+                <root> = {"thread", "tid", "state", "kind", "what", "scope",
+                "end" (root|cycle|depth_limit|unknown_holder|handoff)}
   --salvage     read the intact parts of a truncated or damaged file
 )";
-
-void CauseJson(JsonWriter& j, const analysis::Model& m, const analysis::Cause& c, int64_t wall) {
-  j.BeginObject();
-  j.Key("kind").String(analysis::CauseKindKey(c.kind));
-  j.Key("description").String(analysis::DescribeCause(m, c));
-  j.Key("what").String(c.what);
-  j.Key("object_id").Uint(c.object_id);
-  j.Key("duration_ns").Int(c.duration_ns);
-  j.Key("fraction").Double(wall > 0 ? static_cast<double>(c.duration_ns) / wall : 0);
-  j.Key("count").Uint(c.count);
-  j.Key("first_ns").Int(c.first_ns);
-  const bool known = c.other_thread != analysis::kNone;
-  j.Key("other_thread").String(known ? m.threads[c.other_thread].name : "");
-  j.Key("other_tid").Int(known ? m.threads[c.other_thread].tid : 0);
-  j.Key("other_scope").String(c.other_scope);
-  j.EndObject();
-}
 
 }  // namespace
 
@@ -71,6 +71,7 @@ int RunExplain(int argc, char** argv) {
   if (!rank.ok()) return Fail(std::string(rank.status().message()));
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
+  analysis::AttributeAbslWaits(*m);  // absl::Mutex waiters (absl_waits.h)
   const std::string name = args->Get("scope");
   uint64_t count = 0, cut = 0, cut_by_loss = 0;
   std::optional<analysis::ScopeInstance> inst = analysis::NthSlowest(
@@ -106,13 +107,19 @@ int RunExplain(int argc, char** argv) {
     StateKeys(j, ex.states);
     j.EndObject();
     j.Key("dominant");
-    if (ex.causes.empty()) {
+    if (ex.parts.empty()) {
       j.Null();
     } else {
-      CauseJson(j, *m, ex.causes.front(), wall);
+      CauseJson(j, *m, ex.parts.front(), wall);
     }
     j.Key("causes").BeginArray();
     for (const auto& c : ex.causes) CauseJson(j, *m, c, wall);
+    j.EndArray();
+    j.Key("running").BeginArray();
+    for (const auto& c : ex.running) CauseJson(j, *m, c, wall);
+    j.EndArray();
+    j.Key("parts").BeginArray();
+    for (const auto& c : ex.parts) CauseJson(j, *m, c, wall);
     j.EndArray().EndObject();
     std::cout << j.str() << "\n";
     return 0;
@@ -120,10 +127,10 @@ int RunExplain(int argc, char** argv) {
   std::cout << absl::StrFormat("%s  rank %d of %d%s  on %s  at %s  wall %s\n", ex.scope, *rank,
                                count, cut_note, m->ThreadLabel(inst->ref.thread),
                                FormatOffset(inst->begin_ns, m->start_ns), FormatDuration(wall));
-  if (ex.causes.empty()) {
-    std::cout << "dominant cause: none: the thread was running the whole time\n";
+  if (ex.parts.empty()) {
+    std::cout << "dominant cause: none (no time observed)\n";
   } else {
-    const analysis::Cause& d = ex.causes.front();
+    const analysis::Cause& d = ex.parts.front();
     std::cout << absl::StrFormat("dominant cause: %s  %s (%s)\n", analysis::DescribeCause(*m, d),
                                  FormatDuration(d.duration_ns), FormatPercent(d.duration_ns, wall));
   }
@@ -134,8 +141,8 @@ int RunExplain(int argc, char** argv) {
                                  analysis::StateLabel(static_cast<analysis::ThreadState>(s)),
                                  FormatDuration(ex.states[s]), FormatPercent(ex.states[s], wall));
   }
-  if (!ex.causes.empty()) std::cout << "\ncauses (largest first):\n";
-  for (const auto& c : ex.causes) {
+  if (!ex.parts.empty()) std::cout << "\ncauses (largest first):\n";
+  for (const auto& c : ex.parts) {
     std::cout << absl::StrFormat("  %12s %7s  %s  (first at %s)\n", FormatDuration(c.duration_ns),
                                  FormatPercent(c.duration_ns, wall), analysis::DescribeCause(*m, c),
                                  FormatOffset(c.first_ns, m->start_ns));

@@ -16,6 +16,7 @@ const std::vector<Command>& Commands() {
       {"locks", "lock contention: waits, waiting and holding call sites", RunLocks},
       {"mmu", "minimum mutator utilization curve and worst windows", RunMmu},
       {"explain", "why was this scope instance slow?", RunExplain},
+      {"why", "why is a scope's tail (p99) slow? causes of its slowest instances", RunWhy},
       {"range", "states, scopes and lock waits inside a time range", RunRange},
       {"export", "Chrome trace JSON (Perfetto) or pprof profiles", RunExport},
       {"capture", "fetch a trace from a running program's endpoint", RunCapture},

@@ -4,13 +4,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "viewer/analysis/absl_waits.h"
 #include "viewer/analysis/lock_contention.h"
 #include "viewer/analysis/losses.h"
 #include "viewer/analysis/mmu.h"
 #include "viewer/analysis/pause_stats.h"
 #include "viewer/analysis/scope_stats.h"
 #include "viewer/analysis/thread_states.h"
+#include "viewer/analysis/why.h"
 #include "viewer/cli/analysis_support.h"
+#include "viewer/cli/cause_json.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
 #include "viewer/lib/units.h"
@@ -22,7 +25,9 @@ constexpr char kHelp[] = R"(usage: tracelane summary FILE [--top N] [--json] [--
 
 One screen about a capture: its facts, time per thread state over all threads,
 the threads that spent the most time not running, the most contended locks,
-pauses, MMU at 1 ms / 10 ms / 100 ms, and the slowest scopes. Next to the loss
+pauses, MMU at 1 ms / 10 ms / 100 ms, the slowest scopes, and why the tail of
+the slowest scope is slow (`tracelane why` at p99 for the scope with the
+highest p99 among those with at least 20 instances, else the slowest). Next to the loss
 counts: the gaps where threads' events were lost (Unknown time) and the spans
 cut by them or by the capture window, which are counted, never ranked.
 
@@ -39,7 +44,8 @@ cut by them or by the capture window, which are counted, never ranked.
               total_ns, max_ns, cut}]} (max_ns: of complete pauses),
               "mmu":[{window_ns, mmu}...],
               "scopes":[<scope of `scopes --json` without histogram>...] (by max
-              of the complete instances; "cut" counts the unranked cut ones)}
+              of the complete instances; "cut" counts the unranked cut ones),
+              "why": <`why --json` of that scope at p99> or null}
   --salvage   read the intact parts of a truncated or damaged file
 )";
 
@@ -66,6 +72,7 @@ int RunSummary(int argc, char** argv) {
   const size_t top = static_cast<size_t>(std::min<int64_t>(*top_flag, 1 << 20));
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
+  analysis::AttributeAbslWaits(*m);  // absl::Mutex waiters (absl_waits.h)
 
   std::vector<analysis::ThreadStatesRow> rows = analysis::ThreadStates(*m);
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
@@ -84,6 +91,23 @@ int RunSummary(int argc, char** argv) {
   std::stable_sort(scopes.begin(), scopes.end(),
                    [](const auto& a, const auto& b) { return a.max_ns > b.max_ns; });
   if (scopes.size() > top) scopes.resize(top);
+  // The tail worth explaining: the highest p99 among scopes with enough
+  // instances to have one, else the slowest.
+  std::string why_scope;
+  int64_t why_p99 = -1;
+  for (const auto& st : analysis::ComputeScopeStats(*m, so)) {
+    if (st.count >= 20 && st.p99_ns > why_p99) {
+      why_p99 = st.p99_ns;
+      why_scope = st.name;
+    }
+  }
+  analysis::WhyReport why;
+  if (why_scope.empty() && !scopes.empty() && scopes[0].count > 0) why_scope = scopes[0].name;
+  if (!why_scope.empty()) {
+    analysis::WhyOptions wo;
+    wo.scope = why_scope;
+    why = analysis::Why(*m, wo);
+  }
   const std::string& process = m->info.Property("process_name");
   const analysis::LossSummary losses = analysis::SummarizeLosses(*m);
 
@@ -142,6 +166,12 @@ int RunSummary(int argc, char** argv) {
     j.Key("scopes").BeginArray();
     for (const auto& s : scopes) ScopeJson(j, *m, s, false);
     j.EndArray();
+    j.Key("why");
+    if (why_scope.empty()) {
+      j.Null();
+    } else {
+      WhyJson(j, *m, why, "p99");
+    }
     j.EndObject();
     std::cout << j.str() << "\n";
     return 0;
@@ -248,6 +278,10 @@ int RunSummary(int argc, char** argv) {
     std::cout << "\n";
   }
   if (scopes.empty()) std::cout << "  (no scopes)\n";
+  if (!why_scope.empty() && why.above > 0) {
+    std::cout << "\nwhy the tail is slow (tracelane why --scope " << why_scope << "):\n"
+              << WhyText(*m, why, "p99", std::min<size_t>(top, 5));
+  }
   return 0;
 }
 
