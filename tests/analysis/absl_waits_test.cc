@@ -54,17 +54,9 @@ std::string AbslTrace(const std::string& scheduler, bool with_counter) {
 }
 
 TEST(AbslWaitsTest, InfersTheWaiterFromTheReportedWaitAndTheSwitchIn) {
+  // Loading applies the inference (ModelBuilder::Finish).
   Model m = MustLoad(AbslTrace("perf", true));
   const uint32_t wi = ThreadIndex(m, 2);
-  // As loaded: the wait is an unexplained voluntary switch-out.
-  EXPECT_EQ(Get(StatesIn(m.threads[wi], At(19), At(55)), ThreadState::kUnknown),
-            30 * kMs + 150 * kUs);
-  EXPECT_TRUE(m.threads[wi].lock_waits.empty());
-  const AbslWaitStats st = AttributeAbslWaits(m);
-  EXPECT_EQ(st.releases, 1u);
-  EXPECT_EQ(st.inferred, 1u);
-  EXPECT_EQ(st.ambiguous, 0u);
-  EXPECT_EQ(st.unmatched, 0u);
   const ThreadModel& t = m.threads[wi];
   ASSERT_EQ(t.lock_waits.size(), 1u);
   const LockWait& lw = t.lock_waits[0];
@@ -96,7 +88,8 @@ TEST(AbslWaitsTest, InfersTheWaiterFromTheReportedWaitAndTheSwitchIn) {
                       "cache-writer [1] in \"refresh\""),
             std::string::npos)
       << text;
-  // Running it again changes nothing: the release's waiter is no longer Unknown.
+  // Running it again changes nothing: the release's waiter is no longer Unknown
+  // (and the worker's 30.15 ms off CPU were Unknown before: all Lock wait now).
   const AbslWaitStats again = AttributeAbslWaits(m);
   EXPECT_EQ(again.releases, 1u);
   EXPECT_EQ(again.inferred, 0u);
@@ -105,9 +98,6 @@ TEST(AbslWaitsTest, InfersTheWaiterFromTheReportedWaitAndTheSwitchIn) {
 
 TEST(AbslWaitsTest, WithoutTheReportedWaitTheFirstSwitchInIsALowConfidenceGuess) {
   Model m = MustLoad(AbslTrace("perf", false));
-  const AbslWaitStats st = AttributeAbslWaits(m);
-  EXPECT_EQ(st.inferred, 1u);
-  EXPECT_EQ(st.ambiguous, 1u);
   // The poller ran first after the release: with nothing to check it against,
   // it is the guess, with low confidence.
   const ThreadModel& p = m.threads[ThreadIndex(m, 4)];

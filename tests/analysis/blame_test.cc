@@ -98,6 +98,34 @@ TEST(BlameTest, ConvoyWaitersNameTheLongHolderNotTheWaiterAhead) {
   EXPECT_EQ(by_c, 1 * kMs);
 }
 
+// The lock is free between the release and the waiter's acquisition: that part
+// is the hand-off (the waiter's wake-up), named after the last holder.
+TEST(BlameTest, HandOffAfterTheReleaseIsItsOwnPart) {
+  SyntheticTrace tr(kT0, At(300));
+  tr.NameObject(format::ObjectKind::kLock, kLockX, "X");
+  const int l = tr.Thread(1, "loader");
+  const int a = tr.Thread(2, "worker");
+  tr.Scope(l, "long_hold", At(5), At(60));
+  tr.Hold(l, kLockX, At(10), At(50), true);
+  tr.Scope(a, "request", At(20), At(54));
+  tr.WaitHold(a, kLockX, At(20), At(53), At(54), 1);  // woke 3 ms after the release
+  const Model m = MustLoad(tr.Encode());
+  const Explanation ex = Explain(m, InstanceOn(m, 2, "request"));
+  ExpectAttributedOnce(ex);
+  ASSERT_EQ(ex.causes.size(), 2u);
+  EXPECT_EQ(ex.causes[0].duration_ns, 30 * kMs);
+  EXPECT_EQ(ex.causes[0].root.end, BlameEnd::kRoot);
+  const Cause& h = ex.causes[1];
+  EXPECT_EQ(h.duration_ns, 3 * kMs);
+  EXPECT_EQ(h.root.end, BlameEnd::kHandoff);
+  EXPECT_EQ(h.other_thread, ThreadIndex(m, 1));
+  EXPECT_EQ(h.other_scope, "long_hold");
+  EXPECT_EQ(SummarizeWait(m, h), SummarizeWait(m, ex.causes[0]));  // one group in `why`
+  EXPECT_NE(DescribeCause(m, h).find("already released: the next holder's wake-up"),
+            std::string::npos)
+      << DescribeCause(m, h);
+}
+
 // request waits for "tx-log", held by the committer, which waits for "wal",
 // held by the wal-syncer, which sleeps: the root is the sleep.
 TEST(BlameTest, TwoLockChainEndsAtTheSleepingRootHolder) {
@@ -283,6 +311,7 @@ TEST(BlameTest, CpuBoundRequestNamesTheChildScope) {
   ASSERT_EQ(ex.causes.size(), 1u);
   EXPECT_EQ(ex.causes[0].kind, CauseKind::kRunnable);
   EXPECT_EQ(ex.causes[0].duration_ns, 8 * kMs);
+  EXPECT_EQ(ex.causes[0].what, "crunch");  // where the request waited for a CPU
   const auto running = [&](const std::string& what) {
     for (const Cause& c : ex.running) {
       if (c.what == what) return c.duration_ns;
@@ -411,7 +440,10 @@ TEST(WhyTest, MixOfTwoPlantedCausesInKnownProportions) {
   EXPECT_NEAR(sum, 1.0, 1e-9);
   const WhyCause& lock = r.causes[0];
   EXPECT_EQ(lock.sample.kind, CauseKind::kLockWait);
-  EXPECT_EQ(lock.key, "lock wait on \"cache\" held by cache-rebuild in \"rebuild_cache\", running");
+  EXPECT_EQ(lock.key, "lock wait on \"cache\" held by cache-rebuild in \"rebuild_cache\"");
+  ASSERT_EQ(lock.roots.size(), 1u);
+  EXPECT_EQ(lock.roots[0].root, "running");
+  EXPECT_EQ(lock.roots[0].duration_ns, lock.duration_ns);
   EXPECT_NEAR(lock.fraction, 0.6, 0.05);  // planted: 6 x 30 ms of 310 ms = 58%
   EXPECT_EQ(lock.instances, 6u);
   EXPECT_EQ(lock.examples.size(), 3u);

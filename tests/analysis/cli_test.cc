@@ -174,7 +174,9 @@ TEST_F(CliTest, ExplainChainAndWhy) {
   EXPECT_EQ(w["total_ns"].Int(), 26 * kMs);
   ASSERT_GE(w["causes"].arr.size(), 2u);
   const Json& c = w["causes"][0];
-  EXPECT_EQ(c["summary"].str, "lock wait on \"db_mutex\" held by writer in \"flush\", running");
+  EXPECT_EQ(c["summary"].str, "lock wait on \"db_mutex\" held by writer in \"flush\"");
+  ASSERT_EQ(c["roots"].arr.size(), 1u);
+  EXPECT_EQ(c["roots"][0]["root"].str, "running");
   EXPECT_NEAR(c["fraction"].num, 24.0 / 26.0, 1e-9);
   EXPECT_EQ(c["instances"].Int(), 1);
   EXPECT_EQ(c["example"]["kind"].str, "lock_wait");

@@ -49,20 +49,20 @@ class Walker {
 
   // `waiter` (on path_) waited for `lw`'s lock over [a, b).
   void Lock(uint32_t waiter, const LockWait& lw, int64_t a, int64_t b) {
-    uint32_t prev = kNone;
+    uint32_t prev = kNone, prev_scope = kNone;
     for (const HolderSpan& hs : LockHolders(m_, lw.lock_id, waiter, a, b, lw.holder_thread)) {
       if (hs.thread == kNone) {
-        // Not held by anyone known: after a release it is the waiter's wake-up.
-        hops_.push_back(BlameHopRaw{false, lw.lock_id, prev, kNone, false});
+        // Not held by anyone known: after a release it is the wake-up of the
+        // next holder (the hand-off), named after the last holder and its scope.
+        hops_.push_back(BlameHopRaw{false, lw.lock_id, prev, prev_scope, false});
         Emit(hs.start_ns, hs.end_ns, kNone, ThreadState::kLockWait, hs.start_ns,
              prev == kNone ? BlameEnd::kUnknownHolder : BlameEnd::kHandoff);
         hops_.pop_back();
         continue;
       }
       prev = hs.thread;
-      hops_.push_back(BlameHopRaw{false, lw.lock_id, hs.thread,
-                                  ScopeOver(m_.threads[hs.thread], hs.start_ns, hs.end_ns),
-                                  hs.hold_cut});
+      prev_scope = ScopeOver(m_.threads[hs.thread], hs.start_ns, hs.end_ns);
+      hops_.push_back(BlameHopRaw{false, lw.lock_id, hs.thread, prev_scope, hs.hold_cut});
       Visit(hs.thread, hs.start_ns, hs.end_ns);
       hops_.pop_back();
     }

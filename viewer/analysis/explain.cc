@@ -304,11 +304,18 @@ Explanation Explain(const Model& m, const ScopeInstance& instance) {
       for (const BlameSegment& s : segments) {
         Cause c = CauseOfSegment(m, st, s);
         c.confidence = own.confidence;
-        causes.Add(std::move(c), s.start_ns, s.end_ns, s.root_state == ThreadState::kRunnable);
+        // A runnable root, or a hand-off (the next holder's wake-up): CPU context.
+        const bool sched = s.root_state == ThreadState::kRunnable || s.end == BlameEnd::kHandoff;
+        causes.Add(std::move(c), s.start_ns, s.end_ns, sched);
       }
       continue;
     }
-    causes.Add(CauseAt(m, instance.ref.thread, st, x), x, y, st == ThreadState::kRunnable);
+    Cause c = CauseAt(m, instance.ref.thread, st, x);
+    if (st == ThreadState::kRunnable) {
+      // Which of the instance's scopes was waiting for a CPU.
+      c.what = m.ScopeName(instance.ref.thread, t.InnermostScopeAt(x));
+    }
+    causes.Add(std::move(c), x, y, st == ThreadState::kRunnable);
   }
   ex.causes = causes.Take();
   Merger running(m);

@@ -119,6 +119,11 @@ std::string CauseLabel(const Cause& c);
 // threads of a pool aggregate (`why`): `lock wait on "db" held by writer in
 // "flush", running`.
 std::string SummarizeCause(const Model& m, const Cause& c);
+// SummarizeCause without where the chain ends (`lock wait on "db" held by
+// writer in "flush"`), and where it ends (`running`; "" without a chain): `why`
+// groups causes by the first and breaks each group down by the second.
+std::string SummarizeWait(const Model& m, const Cause& c);
+std::string SummarizeRoot(const Model& m, const Cause& c);
 
 // What thread `thread`, in non-running state `state` at time `at`, was waiting
 // for (duration_ns, count and first_ns are left 0; no chain). For a lock wait,

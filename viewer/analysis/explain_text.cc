@@ -52,10 +52,12 @@ class Describer {
         return absl::StrCat("pause ", Quoted(c.what.empty() ? "unknown" : c.what));
       case CauseKind::kStopTheWorld:
         return absl::StrCat("stop-the-world ", Quoted(c.what), " by ", Thread(c.other_thread));
-      case CauseKind::kRunnable:
-        if (!ids_) return "scheduler wait (runnable)";
-        return absl::StrCat("scheduler wait (runnable), ", c.count,
+      case CauseKind::kRunnable: {
+        const std::string in = c.what.empty() ? "" : absl::StrCat(" in ", Quoted(c.what));
+        if (!ids_) return "scheduler wait (runnable)" + in;
+        return absl::StrCat("scheduler wait (runnable)", in, ", ", c.count,
                             c.count == 1 ? " time" : " times", Busy(c.busy_threads));
+      }
       case CauseKind::kUnknown:
         return c.what.empty() ? std::string("off-CPU, reason unknown")
                               : absl::StrCat("blocked in ", Quoted(c.what));
@@ -78,6 +80,11 @@ class Describer {
   }
 
   std::string Chain(const analysis::Cause& c) const {
+    return absl::StrCat(Hops(c), ", ", Ending(c));
+  }
+
+  // The hops of a chain: ` held by x [1] in "f", itself waiting on lock "b" ...`.
+  std::string Hops(const analysis::Cause& c) const {
     std::string s;
     for (size_t i = 0; i < c.chain.size(); ++i) {
       const BlameHop& h = c.chain[i];
@@ -89,25 +96,47 @@ class Describer {
                       Thread(h.thread), " in ", Quoted(h.scope));
       if (h.hold_cut) s += " (hold start not recorded)";
     }
+    return s;
+  }
+
+  // Where a chain ends: `running`, `sleeping in "nap"`, ...
+  std::string Ending(const analysis::Cause& c) const {
     const BlameRoot& r = c.root;
-    const std::string& last_scope = c.chain.back().scope;
-    const std::string in_scope =
-        r.scope.empty() || r.scope == last_scope ? "" : absl::StrCat(" in ", Quoted(r.scope));
     switch (r.end) {
       case BlameEnd::kHandoff:
-        return s + ", already released (the waiter's wake-up after the hand-off)";
+        return absl::StrCat("already released: the next holder's wake-up (hand-off)",
+                            Busy(c.busy_threads).empty()
+                                ? ""
+                                : absl::StrCat(" (", Busy(c.busy_threads).substr(2), ")"));
       case BlameEnd::kCycle:
-        return s + ", which waits for a thread already in this chain (cycle)";
+        return "which waits for a thread already in this chain (cycle)";
       case BlameEnd::kDepthLimit:
-        return absl::StrCat(s, ", ", Root(r, c.busy_threads), " (chain not followed further)");
+        return absl::StrCat(Root(r, c.busy_threads), " (chain not followed further)");
       case BlameEnd::kUnknownHolder:
-        return s + ", holder unknown";
+        return "holder unknown";
       case BlameEnd::kRoot:
         break;
     }
-    return absl::StrCat(s, ", ", Root(r, c.busy_threads), in_scope);
+    const std::string& last_scope = c.chain.empty() ? r.scope : c.chain.back().scope;
+    const std::string in_scope =
+        r.scope.empty() || r.scope == last_scope ? "" : absl::StrCat(" in ", Quoted(r.scope));
+    return absl::StrCat(Root(r, c.busy_threads), in_scope);
   }
 
+ public:
+  // The cause without where its chain ends (all of it if it has no chain).
+  std::string Wait(const analysis::Cause& c) const {
+    if (c.chain.empty()) return Cause(c);
+    const char* kind = c.kind == CauseKind::kLockWait ? "lock wait on " : "condvar wait on ";
+    std::string s = absl::StrCat(kind, Quoted(c.what));
+    if (c.kind == CauseKind::kLockWait && c.confidence < 100) s += " (inferred)";
+    return s + Hops(c);
+  }
+  std::string RootOf(const analysis::Cause& c) const {
+    return c.chain.empty() ? std::string() : Ending(c);
+  }
+
+ private:
   std::string Root(const BlameRoot& r, double busy) const {
     const auto what = [&](const char* prefix) {
       return r.what.empty() ? std::string() : absl::StrCat(prefix, Quoted(r.what));
@@ -214,5 +243,9 @@ std::string CauseLabel(const Cause& c) {
 std::string DescribeCause(const Model& m, const Cause& c) { return Describer(m, true).Cause(c); }
 
 std::string SummarizeCause(const Model& m, const Cause& c) { return Describer(m, false).Cause(c); }
+
+std::string SummarizeWait(const Model& m, const Cause& c) { return Describer(m, false).Wait(c); }
+
+std::string SummarizeRoot(const Model& m, const Cause& c) { return Describer(m, false).RootOf(c); }
 
 }  // namespace tracelane::analysis

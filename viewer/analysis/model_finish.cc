@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "viewer/analysis/absl_waits.h"
 #include "viewer/analysis/model_builder.h"
 #include "viewer/lib/parallel.h"
 
@@ -377,7 +378,8 @@ Model ModelBuilder::Finish(reader::Trace info, int workers) {
     model.object_names[(static_cast<uint64_t>(o.kind) << 56) ^ o.id] = o.name;
   }
   model.info = std::move(info);
-  FinishCounters(model);  // after info: sorts by location name
+  FinishCounters(model);      // after info: sorts by location name
+  AttributeAbslWaits(model);  // absl::Mutex waiters: abseil's release hook + perf switches
   threads_.clear();
   return model;
 }

@@ -55,7 +55,7 @@ WhyReport Why(const Model& m, const WhyOptions& options) {
     // This instance's time per aggregated cause (a key may occur several times).
     absl::flat_hash_map<size_t, int64_t> mine;
     for (const Cause& c : ex.parts) {
-      std::string key = SummarizeCause(m, c);
+      std::string key = SummarizeWait(m, c);
       auto [it, inserted] = index.try_emplace(key, r.causes.size());
       if (inserted) {
         r.causes.push_back(WhyCause{std::move(key), c});
@@ -64,6 +64,12 @@ WhyReport Why(const Model& m, const WhyOptions& options) {
       w.duration_ns += c.duration_ns;
       mine[it->second] += c.duration_ns;
       if (c.duration_ns > w.sample.duration_ns) w.sample = c;
+      if (std::string root = SummarizeRoot(m, c); !root.empty()) {
+        auto r = std::find_if(w.roots.begin(), w.roots.end(),
+                              [&](const WhyRoot& x) { return x.root == root; });
+        if (r == w.roots.end()) r = w.roots.insert(w.roots.end(), WhyRoot{std::move(root)});
+        r->duration_ns += c.duration_ns;
+      }
     }
     for (const auto& [i, ns] : mine) {
       WhyCause& w = r.causes[i];
@@ -80,6 +86,9 @@ WhyReport Why(const Model& m, const WhyOptions& options) {
   }
   for (WhyCause& w : r.causes) {
     w.fraction = r.total_ns > 0 ? static_cast<double>(w.duration_ns) / r.total_ns : 0;
+    std::stable_sort(w.roots.begin(), w.roots.end(), [](const WhyRoot& a, const WhyRoot& b) {
+      return a.duration_ns > b.duration_ns;
+    });
   }
   std::stable_sort(r.causes.begin(), r.causes.end(), [](const WhyCause& a, const WhyCause& b) {
     if (a.duration_ns != b.duration_ns) return a.duration_ns > b.duration_ns;

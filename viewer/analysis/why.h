@@ -31,15 +31,22 @@ struct WhyExample {
   int64_t part_ns;  // the cause's time inside it
 };
 
-// One aggregated cause. Causes are aggregated by SummarizeCause (thread names
-// without ids, so a pool's threads aggregate).
+// Where the chains of one aggregated cause ended, and for how long.
+struct WhyRoot {
+  std::string root;  // SummarizeRoot: `running`, `sleeping in "nap"`, ...
+  int64_t duration_ns = 0;
+};
+
+// One aggregated cause. Causes are aggregated by SummarizeWait (thread names
+// without ids, so a pool's threads aggregate; a chain without where it ends).
 struct WhyCause {
-  std::string key;                   // SummarizeCause of `sample`
-  Cause sample;                      // the cause as in the instance where it was largest
-  int64_t duration_ns = 0;           // summed over the instances
-  double fraction = 0;               // of WhyReport::total_ns
-  uint64_t instances = 0;            // instances it appears in
+  std::string key;                     // SummarizeWait of `sample`
+  Cause sample;                        // the cause as in the instance where it was largest
+  int64_t duration_ns = 0;             // summed over the instances
+  double fraction = 0;                 // of WhyReport::total_ns
+  uint64_t instances = 0;              // instances it appears in
   std::vector<WhyExample> examples{};  // largest part first
+  std::vector<WhyRoot> roots{};        // chained causes: where they ended, largest first
 };
 
 struct WhyReport {

@@ -100,6 +100,14 @@ void WhyJson(JsonWriter& j, const analysis::Model& m, const analysis::WhyReport&
     j.Key("instances").Uint(w.instances);
     j.Key("example");
     CauseJson(j, m, w.sample, w.sample.duration_ns);
+    j.Key("roots").BeginArray();
+    for (const analysis::WhyRoot& x : w.roots) {
+      j.BeginObject().Key("root").String(x.root).Key("duration_ns").Int(x.duration_ns);
+      j.Key("fraction")
+          .Double(r.total_ns > 0 ? static_cast<double>(x.duration_ns) / r.total_ns : 0);
+      j.EndObject();
+    }
+    j.EndArray();
     j.Key("examples").BeginArray();
     for (const analysis::WhyExample& e : w.examples) {
       const analysis::ThreadModel& t = m.threads[e.instance.ref.thread];
@@ -130,6 +138,14 @@ std::string WhyText(const analysis::Model& m, const analysis::WhyReport& r,
     const analysis::WhyCause& w = r.causes[i];
     absl::StrAppend(&s, absl::StrFormat("  %5.1f%%  %11s  %s\n", 100.0 * w.fraction,
                                         FormatDuration(w.duration_ns), w.key));
+    if (!w.roots.empty()) {
+      std::string roots;
+      for (const analysis::WhyRoot& x : w.roots) {
+        const double pct = r.total_ns > 0 ? 100.0 * x.duration_ns / r.total_ns : 0.0;
+        absl::StrAppend(&roots, roots.empty() ? "" : "; ", absl::StrFormat("%.1f%% ", pct), x.root);
+      }
+      absl::StrAppend(&s, "          ends: ", roots, "\n");
+    }
     std::string ex;
     for (const analysis::WhyExample& e : w.examples) {
       absl::StrAppend(&ex, ex.empty() ? "" : ", ", FormatOffset(e.instance.begin_ns, m.start_ns),

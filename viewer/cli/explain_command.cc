@@ -3,7 +3,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "viewer/analysis/absl_waits.h"
 #include "viewer/analysis/explain.h"
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/cause_json.h"
@@ -71,7 +70,6 @@ int RunExplain(int argc, char** argv) {
   if (!rank.ok()) return Fail(std::string(rank.status().message()));
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
-  analysis::AttributeAbslWaits(*m);  // absl::Mutex waiters (absl_waits.h)
   const std::string name = args->Get("scope");
   uint64_t count = 0, cut = 0, cut_by_loss = 0;
   std::optional<analysis::ScopeInstance> inst = analysis::NthSlowest(

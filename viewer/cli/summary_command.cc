@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "viewer/analysis/absl_waits.h"
 #include "viewer/analysis/lock_contention.h"
 #include "viewer/analysis/losses.h"
 #include "viewer/analysis/mmu.h"
@@ -26,8 +25,8 @@ constexpr char kHelp[] = R"(usage: tracelane summary FILE [--top N] [--json] [--
 One screen about a capture: its facts, time per thread state over all threads,
 the threads that spent the most time not running, the most contended locks,
 pauses, MMU at 1 ms / 10 ms / 100 ms, the slowest scopes, and why the tail of
-the slowest scope is slow (`tracelane why` at p99 for the scope with the
-highest p99 among those with at least 20 instances, else the slowest). Next to the loss
+the slowest scope is slow (`tracelane why` at p99 for the first of the
+slowest scopes listed with at least 20 instances, else the slowest). Next to the loss
 counts: the gaps where threads' events were lost (Unknown time) and the spans
 cut by them or by the capture window, which are counted, never ranked.
 
@@ -72,7 +71,6 @@ int RunSummary(int argc, char** argv) {
   const size_t top = static_cast<size_t>(std::min<int64_t>(*top_flag, 1 << 20));
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
-  analysis::AttributeAbslWaits(*m);  // absl::Mutex waiters (absl_waits.h)
 
   std::vector<analysis::ThreadStatesRow> rows = analysis::ThreadStates(*m);
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
@@ -91,14 +89,13 @@ int RunSummary(int argc, char** argv) {
   std::stable_sort(scopes.begin(), scopes.end(),
                    [](const auto& a, const auto& b) { return a.max_ns > b.max_ns; });
   if (scopes.size() > top) scopes.resize(top);
-  // The tail worth explaining: the highest p99 among scopes with enough
-  // instances to have one, else the slowest.
+  // The tail worth explaining: the first of the slowest scopes (by max) with
+  // enough instances to have a p99, else the slowest.
   std::string why_scope;
-  int64_t why_p99 = -1;
-  for (const auto& st : analysis::ComputeScopeStats(*m, so)) {
-    if (st.count >= 20 && st.p99_ns > why_p99) {
-      why_p99 = st.p99_ns;
+  for (const auto& st : scopes) {
+    if (st.count >= 20) {
       why_scope = st.name;
+      break;
     }
   }
   analysis::WhyReport why;
@@ -106,6 +103,7 @@ int RunSummary(int argc, char** argv) {
   if (!why_scope.empty()) {
     analysis::WhyOptions wo;
     wo.scope = why_scope;
+    wo.examples = 1;  // one screen
     why = analysis::Why(*m, wo);
   }
   const std::string& process = m->info.Property("process_name");

@@ -3,7 +3,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "viewer/analysis/absl_waits.h"
 #include "viewer/analysis/why.h"
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/cause_json.h"
@@ -22,7 +21,8 @@ Why is the tail of a scope slow? Every complete instance of the scope at or
 above the threshold (default p99: its nearest-rank 99th percentile, the p99
 instance included; or a duration like 20ms) is explained as `tracelane
 explain` does (blame chains down to the root, running time by child scope),
-and the parts of their wall time are aggregated by cause, largest first: each
+and the parts of their wall time are aggregated by cause, largest first (a
+lock or condvar wait by its chain, with where the chain ended): each
 with its share of the total, the instances it appears in and example instances
 (offset, thread, its part of that instance's wall time). Threads are named
 without their ids so that a pool's threads aggregate. Instances cut by the
@@ -36,7 +36,9 @@ explained.
   --json         {"scope", "instances", "cut_instances", "cut_by_lost_data",
                  "threshold" (as given), "threshold_ns", "above", "explained",
                  "total_ns", "states":{...}, "causes":[{"summary",
-                 "duration_ns", "fraction", "instances", "example": <cause of
+                 "duration_ns", "fraction", "instances", "roots":[{"root",
+                 "duration_ns", "fraction"}] (where chained waits ended),
+                 "example": <cause of
                  `explain --json`, from the instance where it was largest>,
                  "examples":[{"thread", "tid", "start_ns", "offset_ns",
                  "wall_ns", "part_ns"}]}]}
@@ -76,7 +78,6 @@ int RunWhy(int argc, char** argv) {
   o.examples = static_cast<int>(std::min<int64_t>(*examples, 1000));
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
-  analysis::AttributeAbslWaits(*m);  // absl::Mutex waiters (absl_waits.h)
   const analysis::WhyReport r = analysis::Why(*m, o);
   if (r.count == 0 && r.cut == 0) {
     return Fail(absl::StrCat("no scope named '", o.scope, "' in ", args->positional[0],
