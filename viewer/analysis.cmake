@@ -37,6 +37,7 @@ add_library(tracelane_analysis
   analysis/pause_stats.cc
   analysis/pprof_export.cc
   analysis/range_stats.cc
+  analysis/report_json.cc
   analysis/scope_stats.cc
   analysis/states.cc
   analysis/thread_states.cc

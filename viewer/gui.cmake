@@ -29,13 +29,18 @@ add_executable(tracelane_viewer
   gui/frame_stats.cc
   gui/lane_painter.cc
   gui/loader.cc
+  gui/lock_highlight.cc
+  gui/locks_panel.cc
   gui/main.cc
   gui/mmu_job.cc
   gui/mmu_panel.cc
   gui/options.cc
   gui/panel_area.cc
   gui/panel_layout.cc
+  gui/range_limit.cc
   gui/recent_files.cc
+  gui/scope_histogram.cc
+  gui/scopes_panel.cc
   gui/screenshot.cc
   gui/selection_panel.cc
   gui/threads_panel.cc
@@ -43,6 +48,7 @@ add_executable(tracelane_viewer
   gui/timeline_tooltip.cc
   gui/timeline_view.cc
   gui/trace_info_panel.cc
+  gui/view_dump.cc
 )
 set_target_properties(tracelane_viewer PROPERTIES OUTPUT_NAME tracelane-viewer)
 target_compile_options(tracelane_viewer PRIVATE ${TRACELANE_WARNINGS})

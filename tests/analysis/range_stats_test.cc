@@ -172,10 +172,15 @@ RangeStats Oracle(const Model& m, int64_t from, int64_t to, std::vector<uint32_t
     }
     for (const LockWait& w : t.lock_waits) {
       if (!overlaps(w.start_ns, w.end_ns)) continue;
-      RangeLock& l = locks.try_emplace(w.lock_id, RangeLock{w.lock_id, "", 0, 0, 0}).first->second;
+      RangeLock& l =
+          locks.try_emplace(w.lock_id, RangeLock{w.lock_id, "", 0, 0, 0, 0}).first->second;
       ++l.waits;
       l.inside_ns += std::max<int64_t>(0, std::min(to, w.end_ns) - std::max(from, w.start_ns));
-      l.max_wait_ns = std::max(l.max_wait_ns, w.end_ns - w.start_ns);
+      if (w.outcome == WaitOutcome::kOpen || w.outcome == WaitOutcome::kLost) {
+        ++l.cut_waits;
+      } else {
+        l.max_wait_ns = std::max(l.max_wait_ns, w.end_ns - w.start_ns);
+      }
     }
   }
   for (auto& [loc, s] : scopes) {
@@ -212,8 +217,8 @@ std::string Diff(const RangeStats& got, const RangeStats& want) {
   if (got.locks.size() != want.locks.size()) return "number of locks";
   for (size_t i = 0; i < got.locks.size(); ++i) {
     const RangeLock &g = got.locks[i], &w = want.locks[i];
-    if (std::tie(g.lock_id, g.name, g.waits, g.inside_ns, g.max_wait_ns) !=
-        std::tie(w.lock_id, w.name, w.waits, w.inside_ns, w.max_wait_ns)) {
+    if (std::tie(g.lock_id, g.name, g.waits, g.inside_ns, g.max_wait_ns, g.cut_waits) !=
+        std::tie(w.lock_id, w.name, w.waits, w.inside_ns, w.max_wait_ns, w.cut_waits)) {
       return "lock " + w.name;
     }
   }

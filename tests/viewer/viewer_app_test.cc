@@ -293,10 +293,10 @@ TEST(ViewerApp, InfoViewHighlightsLosses) {
 }
 
 TEST(ViewerApp, BadViewNamesTheAcceptedValues) {
-  const ViewerRun bad = RunViewer("x.tlt --view locks --frames 1");
+  const ViewerRun bad = RunViewer("x.tlt --view lockz --frames 1");
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_TRUE(absl::StrContains(bad.err, "--view 'locks'")) << bad.err;
-  EXPECT_TRUE(absl::StrContains(bad.err, "timeline, threads, mmu, info")) << bad.err;
+  EXPECT_TRUE(absl::StrContains(bad.err, "--view 'lockz'")) << bad.err;
+  EXPECT_TRUE(absl::StrContains(bad.err, "timeline, threads, mmu, locks, scopes")) << bad.err;
 }
 
 TEST(PanelLayout, MissingFileGivesDefaultsAndSavedLayoutsComeBack) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/model.h"
 
 namespace tracelane::analysis {
@@ -22,13 +23,16 @@ struct CallSite {
 struct LockReport {
   uint64_t lock_id = 0;
   std::string name;
-  uint64_t acquisitions = 0;             // successful acquisitions (contended or not)
-  uint64_t contended = 0;                // acquisitions that had to wait
-  uint64_t try_failed = 0;               // failed try-locks and timed-out waits
-  uint64_t releases_with_waiters = 0;    // releases that woke a waiter (all that abseil reports)
+  uint64_t acquisitions = 0;           // successful acquisitions (contended or not)
+  uint64_t contended = 0;              // acquisitions that had to wait
+  uint64_t try_failed = 0;             // failed try-locks and timed-out waits
+  uint64_t releases_with_waiters = 0;  // releases that woke a waiter (all that abseil reports)
+  // The four counters above come from per-capture counts: known for
+  // LockContention, not for a time range (LockContentionIn leaves them 0).
+  bool counters_known = true;
   uint64_t waits = 0;                    // wait spans, including timed-out and still-open ones
   int64_t total_wait_ns = 0;             // sum of wait spans (kLockWait to acquire/give-up/end)
-  int64_t max_wait_ns = 0;               // longest complete wait (cut ones are lower bounds)
+  int64_t max_wait_ns = 0;               // longest complete wait (cut ones are never the max)
   uint64_t cut_waits = 0;                // waits whose end was not recorded (kOpen, kLost)
   std::vector<CallSite> waiting_sites;   // by wait_ns, largest first
   std::vector<CallSite> holding_sites;   // by wait caused, largest first
@@ -38,6 +42,25 @@ struct LockReport {
 // Every lock that was acquired or waited for, sorted by total wait (largest
 // first), then acquisitions. O(waits + locks log locks).
 std::vector<LockReport> LockContention(const Model& m);
+
+// The same report over the waits of the threads `threads` (indices into
+// m.threads; empty = every thread) that overlap [from_ns, to_ns) (as in
+// range_stats.h): waits and cut_waits count them, total_wait_ns and the call
+// sites' wait_ns are their time inside the range (equal to RangeLock::inside_ns),
+// max_wait_ns is the whole span of the longest complete one; counters_known is
+// false. Per thread O(log waits + waits overlapping the range), plus sorting.
+std::vector<LockReport> LockContentionIn(const Model& m, int64_t from_ns, int64_t to_ns,
+                                         const std::vector<uint32_t>& threads = {});
+
+// A reference to one lock wait: m.threads[thread].lock_waits[index].
+struct LockWaitRef {
+  uint32_t thread;
+  uint32_t index;
+};
+
+// Every lock's waits, by lock id, each list sorted by start time (then thread).
+// O(waits log waits); 8 bytes per wait.
+absl::flat_hash_map<uint64_t, std::vector<LockWaitRef>> WaitsByLock(const Model& m);
 
 // Total of LockReport::total_wait_ns over all locks.
 int64_t TotalLockWait(const Model& m);

@@ -8,16 +8,6 @@
 namespace tracelane::analysis {
 namespace {
 
-// Whether [begin, end) overlaps [from, to); a zero-length item overlaps if it
-// lies in [from, to).
-bool Overlaps(int64_t begin, int64_t end, int64_t from, int64_t to) {
-  return begin < to && (end > from || begin >= from);
-}
-
-int64_t Inside(int64_t begin, int64_t end, int64_t from, int64_t to) {
-  return std::max<int64_t>(0, std::min(end, to) - std::max(begin, from));
-}
-
 struct ScopeAcc {
   uint64_t instances = 0;
   int64_t inside_ns = 0;
@@ -47,7 +37,7 @@ void AddScopes(const ThreadModel& t, int64_t from, int64_t to,
     }
     ScopeAcc& a = acc[x.location];
     ++a.instances;
-    if (a.open == 0) a.inside_ns += Inside(x.begin_ns, x.end_ns, from, to);
+    if (a.open == 0) a.inside_ns += TimeInside(x.begin_ns, x.end_ns, from, to);
     ++a.open;
     open.push_back(i);
   };
@@ -69,15 +59,35 @@ void AddLockWaits(const ThreadModel& t, int64_t from, int64_t to,
   auto it = std::lower_bound(w.begin(), w.end(), lo,
                              [](const LockWait& x, int64_t v) { return x.start_ns < v; });
   for (; it != w.end() && it->start_ns < to; ++it) {
-    if (!Overlaps(it->start_ns, it->end_ns, from, to)) continue;
-    RangeLock& r = acc.try_emplace(it->lock_id, RangeLock{it->lock_id, "", 0, 0, 0}).first->second;
+    if (!RangeOverlaps(it->start_ns, it->end_ns, from, to)) continue;
+    RangeLock& r =
+        acc.try_emplace(it->lock_id, RangeLock{it->lock_id, "", 0, 0, 0, 0}).first->second;
     ++r.waits;
-    r.inside_ns += Inside(it->start_ns, it->end_ns, from, to);
-    r.max_wait_ns = std::max(r.max_wait_ns, it->end_ns - it->start_ns);
+    r.inside_ns += TimeInside(it->start_ns, it->end_ns, from, to);
+    if (it->outcome == WaitOutcome::kOpen || it->outcome == WaitOutcome::kLost) {
+      ++r.cut_waits;  // its length is a lower bound: never the longest
+    } else {
+      r.max_wait_ns = std::max(r.max_wait_ns, it->end_ns - it->start_ns);
+    }
   }
 }
 
 }  // namespace
+
+std::vector<uint32_t> SelectedThreads(const Model& m, const std::vector<uint32_t>& threads) {
+  std::vector<uint32_t> selected;
+  if (threads.empty()) {
+    selected.resize(m.threads.size());
+    for (uint32_t i = 0; i < selected.size(); ++i) selected[i] = i;
+    return selected;
+  }
+  for (uint32_t i : threads) {
+    if (i < m.threads.size()) selected.push_back(i);
+  }
+  std::sort(selected.begin(), selected.end());
+  selected.erase(std::unique(selected.begin(), selected.end()), selected.end());
+  return selected;
+}
 
 RangeStats ComputeRangeStats(const Model& m, int64_t from_ns, int64_t to_ns,
                              const std::vector<uint32_t>& threads) {
@@ -85,17 +95,7 @@ RangeStats ComputeRangeStats(const Model& m, int64_t from_ns, int64_t to_ns,
   r.from_ns = from_ns;
   r.to_ns = to_ns;
   if (from_ns >= to_ns) return r;
-  std::vector<uint32_t> selected;
-  if (threads.empty()) {
-    selected.resize(m.threads.size());
-    for (uint32_t i = 0; i < selected.size(); ++i) selected[i] = i;
-  } else {
-    for (uint32_t i : threads) {
-      if (i < m.threads.size()) selected.push_back(i);
-    }
-    std::sort(selected.begin(), selected.end());
-    selected.erase(std::unique(selected.begin(), selected.end()), selected.end());
-  }
+  const std::vector<uint32_t> selected = SelectedThreads(m, threads);
   absl::flat_hash_map<uint32_t, ScopeAcc> scopes;
   absl::flat_hash_map<uint64_t, RangeLock> locks;
   std::vector<uint32_t> chain, open;

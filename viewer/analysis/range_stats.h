@@ -35,7 +35,8 @@ struct RangeLock {
   std::string name;
   uint64_t waits = 0;       // lock waits overlapping the range
   int64_t inside_ns = 0;    // wait time inside the range, summed over waits
-  int64_t max_wait_ns = 0;  // longest of those waits (whole span)
+  int64_t max_wait_ns = 0;  // longest complete one of those waits (whole span)
+  uint64_t cut_waits = 0;   // of the waits, those whose end was not recorded (never the max)
 };
 
 struct RangeStats {
@@ -45,6 +46,21 @@ struct RangeStats {
   std::vector<RangeScope> scopes;  // by inside_ns, largest first (then instances, name)
   std::vector<RangeLock> locks;    // by inside_ns, largest first (then waits, lock id)
 };
+
+// Whether [begin, end) overlaps [from, to): it begins before `to` and ends after
+// `from`, or is zero-length with from <= begin < to. O(1).
+inline bool RangeOverlaps(int64_t begin, int64_t end, int64_t from, int64_t to) {
+  return begin < to && (end > from || begin >= from);
+}
+// Length of [begin, end) inside [from, to) (0 if none). O(1).
+inline int64_t TimeInside(int64_t begin, int64_t end, int64_t from, int64_t to) {
+  const int64_t lo = begin > from ? begin : from, hi = end < to ? end : to;
+  return hi > lo ? hi - lo : 0;
+}
+// The thread indices a range statistic covers: every thread if `threads` is
+// empty, else `threads` sorted, deduplicated, out-of-range ones dropped.
+// O(n log n).
+std::vector<uint32_t> SelectedThreads(const Model& m, const std::vector<uint32_t>& threads);
 
 // Statistics over [from_ns, to_ns) for `threads` (indices into m.threads; empty =
 // every thread; out-of-range and repeated indices are ignored). Empty stats if

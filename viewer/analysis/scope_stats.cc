@@ -4,16 +4,48 @@
 #include <cmath>
 #include <queue>
 
+#include "absl/container/flat_hash_map.h"
+#include "viewer/analysis/range_stats.h"
+
 namespace tracelane::analysis {
 namespace {
 
-int BucketOf(int64_t d) { return d <= 0 ? 0 : 64 - __builtin_clzll(static_cast<uint64_t>(d)); }
+// log2 of a supported buckets-per-octave value (1, 2, 4, 8, 16), else 0.
+int OctaveShift(int per_octave) {
+  switch (per_octave) {
+    case 2:
+      return 1;
+    case 4:
+      return 2;
+    case 8:
+      return 3;
+    case 16:
+      return 4;
+    default:
+      return 0;
+  }
+}
 
-HistogramBucket Bucket(int b) {
-  if (b == 0) return HistogramBucket{0, 1, 0};
-  const int64_t lo = int64_t{1} << (b - 1);
-  const int64_t hi = b >= 63 ? INT64_MAX : int64_t{1} << b;
-  return HistogramBucket{lo, hi, 0};
+// The bucket with index `idx` (the inverse of HistogramBucketOf).
+HistogramBucket BucketAt(int idx, int shift) {
+  const int n = 1 << shift;
+  if (idx < n) return HistogramBucket{idx, idx + 1, 0};
+  const int k = idx - n;
+  const int width_shift = k / n;  // octave - shift
+  const uint64_t lo = static_cast<uint64_t>(n + k % n) << width_shift;
+  const uint64_t hi = lo + (uint64_t{1} << width_shift);
+  return HistogramBucket{
+      static_cast<int64_t>(lo),
+      hi > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(hi), 0};
+}
+
+int IndexOf(int64_t d, int shift) {
+  const int n = 1 << shift;
+  if (d < n) return d < 0 ? 0 : static_cast<int>(d);
+  const int octave = 63 - __builtin_clzll(static_cast<uint64_t>(d));
+  const int width_shift = octave - shift;
+  const int sub = static_cast<int>(d >> width_shift) - n;
+  return n + width_shift * n + sub;
 }
 
 // Index of the p-th percentile (nearest rank) in a sorted array of n values.
@@ -22,7 +54,117 @@ size_t RankIndex(size_t n, double p) {
   return std::clamp<size_t>(r, 1, n) - 1;
 }
 
+// The statistics of location `loc` over the instances `refs`. `d` is scratch.
+ScopeStats StatsOf(const Model& m, uint32_t loc, const std::vector<ScopeRef>& refs,
+                   const ScopeStatsOptions& options, std::vector<int64_t>& d) {
+  const reader::Location& l = m.info.locations[loc];
+  const int shift = OctaveShift(options.buckets_per_octave);
+  ScopeStats st;
+  st.location = loc;
+  st.name = l.name;
+  st.function = l.function;
+  st.file = l.file;
+  st.line = l.line;
+  d.clear();
+  d.reserve(refs.size());
+  std::vector<uint64_t> buckets(static_cast<size_t>(65) << shift);
+  // Slowest instances: a bounded heap whose top is the fastest kept.
+  const auto faster_on_top = [](const ScopeInstance& a, const ScopeInstance& b) {
+    return SlowerThan(a, b);
+  };
+  std::priority_queue<ScopeInstance, std::vector<ScopeInstance>, decltype(faster_on_top)> top(
+      faster_on_top);
+  for (const ScopeRef ref : refs) {
+    if (m.threads[ref.thread].IsCut(ref.index)) {
+      ++st.cut;  // its duration is unknown: counted, never ranked
+      st.cut_by_loss += m.threads[ref.thread].IsCutByLoss(ref.index) ? 1 : 0;
+      continue;
+    }
+    const Scope& s = m.scope(ref);
+    const int64_t x = s.end_ns - s.begin_ns;
+    d.push_back(x);
+    st.total_ns += x;
+    ++buckets[IndexOf(x, shift)];
+    if (options.slowest > 0) {
+      const ScopeInstance inst{ref, s.begin_ns, x, false};
+      if (static_cast<int>(top.size()) < options.slowest) {
+        top.push(inst);
+      } else if (SlowerThan(inst, top.top())) {
+        top.pop();
+        top.push(inst);
+      }
+    }
+  }
+  st.count = d.size();
+  if (st.count != 0) {
+    st.mean_ns = st.total_ns / static_cast<int64_t>(st.count);
+    // Percentiles by successive selection over increasing ranks.
+    const size_t n = d.size();
+    const size_t ranks[] = {
+        0, RankIndex(n, 50), RankIndex(n, 90), RankIndex(n, 99), RankIndex(n, 99.9), n - 1};
+    int64_t vals[6];
+    size_t from = 0;
+    for (int k = 0; k < 6; ++k) {
+      const size_t r = std::max(ranks[k], from);
+      std::nth_element(d.begin() + from, d.begin() + r, d.end());
+      vals[k] = d[r];
+      from = r;
+    }
+    st.min_ns = vals[0];
+    st.p50_ns = vals[1];
+    st.p90_ns = vals[2];
+    st.p99_ns = vals[3];
+    st.p999_ns = vals[4];
+    st.max_ns = vals[5];
+    for (int b = IndexOf(st.min_ns, shift); b <= IndexOf(st.max_ns, shift); ++b) {
+      HistogramBucket h = BucketAt(b, shift);
+      h.count = buckets[b];
+      st.histogram.push_back(h);
+    }
+  }
+  while (!top.empty()) {
+    st.slowest.push_back(top.top());
+    top.pop();
+  }
+  std::reverse(st.slowest.begin(), st.slowest.end());
+  return st;
+}
+
+void SortByTotal(std::vector<ScopeStats>& out) {
+  std::stable_sort(out.begin(), out.end(), [](const ScopeStats& a, const ScopeStats& b) {
+    return a.total_ns > b.total_ns;
+  });
+}
+
+// Appends the scopes of `t` (index ti) overlapping [from, to) to `by_location`:
+// the scopes containing `from` that began before it, then those beginning in
+// [from, to). O(log n + depth + scopes beginning in the range).
+void CollectInRange(const Model& m, uint32_t ti, int64_t from, int64_t to, uint32_t only_location,
+                    absl::flat_hash_map<uint32_t, std::vector<ScopeRef>>& by_location) {
+  const ThreadModel& t = m.threads[ti];
+  const std::vector<Scope>& s = t.scopes;
+  const auto add = [&](uint32_t i) {
+    if (only_location != kNone && s[i].location != only_location) return;
+    by_location[s[i].location].push_back(ScopeRef{ti, i});
+  };
+  for (uint32_t i = t.InnermostScopeAt(from); i != kNone; i = s[i].parent) {
+    if (s[i].begin_ns < from && RangeOverlaps(s[i].begin_ns, s[i].end_ns, from, to)) add(i);
+  }
+  auto first = std::lower_bound(s.begin(), s.end(), from,
+                                [](const Scope& x, int64_t v) { return x.begin_ns < v; });
+  for (auto i = static_cast<uint32_t>(first - s.begin()); i < s.size() && s[i].begin_ns < to; ++i) {
+    add(i);
+  }
+}
+
 }  // namespace
+
+HistogramBucket HistogramBucketOf(int64_t d, int per_octave, int* index) {
+  const int shift = OctaveShift(per_octave);
+  const int idx = IndexOf(d, shift);
+  if (index != nullptr) *index = idx;
+  return BucketAt(idx, shift);
+}
 
 bool SlowerThan(const ScopeInstance& a, const ScopeInstance& b) {
   if (a.duration_ns != b.duration_ns) return a.duration_ns > b.duration_ns;
@@ -40,85 +182,82 @@ ScopeInstance InstanceOf(const Model& m, ScopeRef ref) {
 std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOptions& options) {
   std::vector<ScopeStats> out;
   std::vector<int64_t> d;
+  uint64_t total = 0, done = 0;
+  for (const auto& refs : m.scopes_by_location) total += refs.size();
   for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
     const auto& refs = m.scopes_by_location[loc];
     if (refs.empty()) continue;
-    const reader::Location& l = m.info.locations[loc];
-    if (!options.name.empty() && l.name != options.name) continue;
-    ScopeStats st;
-    st.location = loc;
-    st.name = l.name;
-    st.function = l.function;
-    st.file = l.file;
-    st.line = l.line;
-    d.clear();
-    d.reserve(refs.size());
-    std::vector<uint64_t> buckets(65);
-    // Slowest instances: a bounded heap whose top is the fastest kept.
-    const auto faster_on_top = [](const ScopeInstance& a, const ScopeInstance& b) {
-      return SlowerThan(a, b);
-    };
-    std::priority_queue<ScopeInstance, std::vector<ScopeInstance>, decltype(faster_on_top)> top(
-        faster_on_top);
-    for (const ScopeRef ref : refs) {
-      if (m.threads[ref.thread].IsCut(ref.index)) {
-        ++st.cut;  // its duration is unknown: counted, never ranked
-        st.cut_by_loss += m.threads[ref.thread].IsCutByLoss(ref.index) ? 1 : 0;
-        continue;
-      }
-      const Scope& s = m.scope(ref);
-      const int64_t x = s.end_ns - s.begin_ns;
-      d.push_back(x);
-      st.total_ns += x;
-      ++buckets[BucketOf(x)];
-      if (options.slowest > 0) {
-        const ScopeInstance inst{ref, s.begin_ns, x, false};
-        if (static_cast<int>(top.size()) < options.slowest) {
-          top.push(inst);
-        } else if (SlowerThan(inst, top.top())) {
-          top.pop();
-          top.push(inst);
-        }
-      }
-    }
-    st.count = d.size();
-    if (st.count != 0) {
-      st.mean_ns = st.total_ns / static_cast<int64_t>(st.count);
-      // Percentiles by successive selection over increasing ranks.
-      const size_t n = d.size();
-      const size_t ranks[] = {
-          0, RankIndex(n, 50), RankIndex(n, 90), RankIndex(n, 99), RankIndex(n, 99.9), n - 1};
-      int64_t vals[6];
-      size_t from = 0;
-      for (int k = 0; k < 6; ++k) {
-        const size_t r = std::max(ranks[k], from);
-        std::nth_element(d.begin() + from, d.begin() + r, d.end());
-        vals[k] = d[r];
-        from = r;
-      }
-      st.min_ns = vals[0];
-      st.p50_ns = vals[1];
-      st.p90_ns = vals[2];
-      st.p99_ns = vals[3];
-      st.p999_ns = vals[4];
-      st.max_ns = vals[5];
-      for (int b = BucketOf(st.min_ns); b <= BucketOf(st.max_ns); ++b) {
-        HistogramBucket h = Bucket(b);
-        h.count = buckets[b];
-        st.histogram.push_back(h);
-      }
-    }
-    while (!top.empty()) {
-      st.slowest.push_back(top.top());
-      top.pop();
-    }
-    std::reverse(st.slowest.begin(), st.slowest.end());
-    out.push_back(std::move(st));
+    if (!options.name.empty() && m.info.locations[loc].name != options.name) continue;
+    if (options.cancelled && options.cancelled()) break;
+    out.push_back(StatsOf(m, loc, refs, options, d));
+    done += refs.size();
+    if (options.progress) options.progress(static_cast<double>(done) / static_cast<double>(total));
   }
-  std::stable_sort(out.begin(), out.end(), [](const ScopeStats& a, const ScopeStats& b) {
-    return a.total_ns > b.total_ns;
-  });
+  SortByTotal(out);
   return out;
+}
+
+std::vector<ScopeStats> ComputeScopeStatsIn(const Model& m, int64_t from_ns, int64_t to_ns,
+                                            const std::vector<uint32_t>& threads,
+                                            const ScopeStatsOptions& options) {
+  std::vector<ScopeStats> out;
+  if (from_ns >= to_ns) return out;
+  absl::flat_hash_map<uint32_t, std::vector<ScopeRef>> by_location;
+  const std::vector<uint32_t> selected = SelectedThreads(m, threads);
+  for (size_t k = 0; k < selected.size(); ++k) {
+    if (options.cancelled && options.cancelled()) return out;
+    CollectInRange(m, selected[k], from_ns, to_ns, kNone, by_location);
+    if (options.progress) {
+      options.progress(0.5 * static_cast<double>(k + 1) / static_cast<double>(selected.size()));
+    }
+  }
+  std::vector<uint32_t> locations;
+  for (const auto& [loc, refs] : by_location) {
+    if (options.name.empty() || m.info.locations[loc].name == options.name)
+      locations.push_back(loc);
+  }
+  std::sort(locations.begin(), locations.end());
+  std::vector<int64_t> d;
+  for (size_t k = 0; k < locations.size(); ++k) {
+    if (options.cancelled && options.cancelled()) break;
+    out.push_back(StatsOf(m, locations[k], by_location[locations[k]], options, d));
+    if (options.progress) {
+      options.progress(0.5 +
+                       0.5 * static_cast<double>(k + 1) / static_cast<double>(locations.size()));
+    }
+  }
+  SortByTotal(out);
+  return out;
+}
+
+std::vector<ScopeInstance> InstancesInBucket(const Model& m, uint32_t location, int64_t lo_ns,
+                                             int64_t hi_ns, size_t limit, uint64_t* total,
+                                             int64_t from_ns, int64_t to_ns,
+                                             const std::vector<uint32_t>& threads) {
+  std::vector<ScopeInstance> found;
+  const auto consider = [&](const std::vector<ScopeRef>& refs) {
+    for (const ScopeRef r : refs) {
+      if (m.threads[r.thread].IsCut(r.index)) continue;
+      const Scope& s = m.scope(r);
+      const int64_t d = s.end_ns - s.begin_ns;
+      if (d >= lo_ns && d < hi_ns) found.push_back(ScopeInstance{r, s.begin_ns, d, false});
+    }
+  };
+  if (to_ns > from_ns) {
+    absl::flat_hash_map<uint32_t, std::vector<ScopeRef>> by_location;
+    for (uint32_t ti : SelectedThreads(m, threads)) {
+      CollectInRange(m, ti, from_ns, to_ns, location, by_location);
+    }
+    consider(by_location[location]);
+  } else if (location < m.scopes_by_location.size()) {
+    consider(m.scopes_by_location[location]);
+  }
+  if (total != nullptr) *total = found.size();
+  const size_t n = std::min(limit, found.size());
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
+                    SlowerThan);
+  found.resize(n);
+  return found;
 }
 
 std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, int rank,

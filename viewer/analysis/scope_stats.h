@@ -6,6 +6,7 @@
 #define TRACELANE_VIEWER_ANALYSIS_SCOPE_STATS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,7 +16,10 @@
 
 namespace tracelane::analysis {
 
-// Durations in [lo_ns, hi_ns): bucket 0 is [0, 1), bucket b > 0 is [2^(b-1), 2^b).
+// Durations in [lo_ns, hi_ns). With one bucket per octave (the default)
+// bucket 0 is [0, 1) and bucket b > 0 is [2^(b-1), 2^b); with N per octave (a
+// power of two) each octave [2^k, 2^(k+1)) from 2^k >= N on is split into N
+// equal parts, and the durations below N have a bucket each (see HistogramBucketOf).
 struct HistogramBucket {
   int64_t lo_ns;
   int64_t hi_ns;
@@ -60,12 +64,43 @@ struct ScopeStats {
 struct ScopeStatsOptions {
   int slowest = 5;   // instances to keep per location
   std::string name;  // only locations with this name; empty = all
+  // Histogram buckets per octave: 1, 2, 4, 8 or 16 (other values: 1).
+  int buckets_per_octave = 1;
+  // Called now and then with the share done, in [0, 1]. May be empty.
+  std::function<void(double)> progress;
+  // Polled between locations; returning true stops early (the result is then
+  // incomplete: callers drop it). May be empty.
+  std::function<bool()> cancelled;
 };
+
+// The bucket holding duration `d` (clamped at 0) with `per_octave` buckets per
+// octave (as ScopeStatsOptions::buckets_per_octave), and its index; buckets of
+// increasing index cover increasing durations without gaps. O(1).
+HistogramBucket HistogramBucketOf(int64_t d, int per_octave, int* index = nullptr);
 
 // Statistics per location that has instances (complete or cut), sorted by
 // total time of the complete ones, largest first. O(n) per location
 // (selection, not sorting).
 std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOptions& options = {});
+
+// The same statistics over the instances of the threads `threads` (indices into
+// m.threads; empty = every thread) that overlap [from_ns, to_ns) (as in
+// range_stats.h): count + cut equals RangeScope::instances, and the durations
+// are the instances' whole durations. options.name filters as above. O(log n +
+// depth + instances overlapping the range) per thread, plus the statistics.
+std::vector<ScopeStats> ComputeScopeStatsIn(const Model& m, int64_t from_ns, int64_t to_ns,
+                                            const std::vector<uint32_t>& threads,
+                                            const ScopeStatsOptions& options = {});
+
+// The complete instances of `location` with lo_ns <= duration < hi_ns (a
+// histogram bucket), slowest first, at most `limit`; `*total` (if given)
+// receives how many there are. With to_ns > from_ns, only the instances of
+// `threads` overlapping [from_ns, to_ns) (as ComputeScopeStatsIn). O(instances
+// of the location + limit log limit).
+std::vector<ScopeInstance> InstancesInBucket(const Model& m, uint32_t location, int64_t lo_ns,
+                                             int64_t hi_ns, size_t limit, uint64_t* total = nullptr,
+                                             int64_t from_ns = 0, int64_t to_ns = 0,
+                                             const std::vector<uint32_t>& threads = {});
 
 // The ordering of "slowest": longer first; ties by earlier begin, then thread,
 // then index. Deterministic.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "viewer/analysis/range_stats.h"
+
 namespace tracelane::analysis {
 
 int64_t Sum(const StateDurations& d) {
@@ -42,6 +44,24 @@ std::vector<ThreadStatesRow> ThreadStates(const Model& m) {
     r.thread = i;
     r.wall_ns = t.wall_ns();
     r.ns = ThreadTotals(t);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::vector<ThreadStatesRow> ThreadStatesIn(const Model& m, int64_t from, int64_t to,
+                                            const std::vector<uint32_t>& threads) {
+  std::vector<ThreadStatesRow> rows;
+  if (from >= to) return rows;
+  for (uint32_t i : SelectedThreads(m, threads)) {
+    const ThreadModel& t = m.threads[i];
+    if (t.life_start_ns >= to || t.life_end_ns <= from) continue;  // as ComputeRangeStats
+    ThreadStatesRow r;
+    r.name = t.name;
+    r.tid = t.tid;
+    r.thread = i;
+    r.ns = StatesIn(t, from, to);
+    r.wall_ns = Sum(r.ns);
     rows.push_back(std::move(r));
   }
   return rows;

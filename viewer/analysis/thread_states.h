@@ -47,6 +47,12 @@ std::vector<ThreadStatesRow> GroupByName(const std::vector<ThreadStatesRow>& row
 // Every row summed into one named `name` (tid 0, thread kNone, `threads` = sum of
 // the rows' threads). Over ThreadStates(m) its ns equal TotalStates(m). O(n).
 ThreadStatesRow SumRows(const std::vector<ThreadStatesRow>& rows, std::string name);
+// Per thread of `threads` (indices into m.threads; empty = every thread) alive
+// in [from, to), in trace order: wall_ns is its life inside the range and ns its
+// StatesIn. The rows' sums equal RangeStats::states and their number
+// RangeStats::threads (range_stats.h). O(log n + spans in the range) per thread.
+std::vector<ThreadStatesRow> ThreadStatesIn(const Model& m, int64_t from, int64_t to,
+                                            const std::vector<uint32_t>& threads = {});
 // Sum over all threads.
 StateDurations TotalStates(const Model& m);
 

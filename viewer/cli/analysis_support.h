@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "viewer/analysis/lock_contention.h"
 #include "viewer/analysis/model.h"
+#include "viewer/analysis/report_json.h"
 #include "viewer/analysis/scope_stats.h"
 #include "viewer/analysis/thread_states.h"
 #include "viewer/cli/command.h"
@@ -36,19 +37,16 @@ absl::StatusOr<analysis::Model> LoadModelFor(const Args& args);
 absl::StatusOr<int64_t> IntFlag(const Args& args, const std::string& name, int64_t def,
                                 int64_t min = 1);
 
-// JSON: {"<state>_ns": ...} keys for every state (into the open object).
-void StateKeys(JsonWriter& j, const analysis::StateDurations& d);
-// JSON object of one thread-table row: name, tid, threads, wall_ns, non_running_ns, *_ns.
-void ThreadRowJson(JsonWriter& j, const analysis::ThreadStatesRow& r, bool group);
+// The JSON shapes shared with the viewer (viewer/analysis/report_json.h).
+using analysis::CutNote;
+using analysis::ScopeJson;
+using analysis::StateKeys;
+using analysis::ThreadRowJson;
 // JSON object of one lock (see docs/ANALYSIS.md, `tracelane locks`).
-void LockJson(JsonWriter& j, const analysis::Model& m, const analysis::LockReport& r, int sites);
-// "N cut by the capture window, not ranked", "N cut by lost data, not ranked" or
-// "N cut (M by lost data, K by the capture window), not ranked" for `cut` cut
-// instances of which `by_loss` were cut by lost data.
-std::string CutNote(uint64_t cut, uint64_t by_loss);
-// JSON object of one scope location (see docs/ANALYSIS.md, `tracelane scopes`).
-void ScopeJson(JsonWriter& j, const analysis::Model& m, const analysis::ScopeStats& s,
-               bool histogram);
+inline void LockJson(JsonWriter& j, const analysis::Model& /*m*/, const analysis::LockReport& r,
+                     int sites) {
+  analysis::LockJson(j, r, sites);
+}
 
 }  // namespace tracelane::cli
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "viewer/analysis/mmu.h"
+#include "viewer/analysis/report_json.h"
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
@@ -101,11 +102,7 @@ int RunMmu(int argc, char** argv) {
   const auto curve = calc.Curve(analysis::LogSpacedWindows(1000, span, static_cast<int>(*points)));
   if (json) {
     JsonWriter j;
-    j.BeginObject().Key("points").BeginArray();
-    for (const auto& p : curve) {
-      j.BeginObject().Key("window_ns").Int(p.window_ns).Key("mmu").Double(p.mmu).EndObject();
-    }
-    j.EndArray().EndObject();
+    analysis::MmuCurveJson(j, curve);
     std::cout << j.str() << "\n";
     return 0;
   }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "viewer/analysis/range_stats.h"
+#include "viewer/analysis/report_json.h"
 #include "viewer/cli/analysis_support.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
@@ -32,7 +33,8 @@ on (waits overlapping the range, wait time inside it, longest wait).
   --top N      at most N scopes and N locks (default 10)
   --json       {from_ns, to_ns, offset_ns, duration_ns, threads, states:{*_ns},
                 scopes:[{name, instances, inside_ns}],
-                locks:[{name, id, waits, inside_ns, max_wait_ns}]}
+                locks:[{name, id, waits, inside_ns, max_wait_ns,
+                cut_waits}]} (max_wait_ns: the longest complete wait)
   --salvage    read the intact parts of a truncated or damaged file
 )";
 
@@ -65,36 +67,7 @@ absl::StatusOr<std::vector<uint32_t>> SelectedThreads(const Args& args, const an
 
 void PrintJson(const analysis::Model& m, const analysis::RangeStats& r, int64_t top) {
   JsonWriter j;
-  j.BeginObject();
-  j.Key("from_ns").Int(r.from_ns);
-  j.Key("to_ns").Int(r.to_ns);
-  j.Key("offset_ns").Int(r.from_ns - m.start_ns);
-  j.Key("duration_ns").Int(r.to_ns - r.from_ns);
-  j.Key("threads").Uint(r.threads);
-  j.Key("states").BeginObject();
-  StateKeys(j, r.states);
-  j.EndObject();
-  j.Key("scopes").BeginArray();
-  for (size_t i = 0; i < r.scopes.size() && static_cast<int64_t>(i) < top; ++i) {
-    j.BeginObject();
-    j.Key("name").String(r.scopes[i].name);
-    j.Key("instances").Uint(r.scopes[i].instances);
-    j.Key("inside_ns").Int(r.scopes[i].inside_ns);
-    j.EndObject();
-  }
-  j.EndArray();
-  j.Key("locks").BeginArray();
-  for (size_t i = 0; i < r.locks.size() && static_cast<int64_t>(i) < top; ++i) {
-    j.BeginObject();
-    j.Key("name").String(r.locks[i].name);
-    j.Key("id").Uint(r.locks[i].lock_id);
-    j.Key("waits").Uint(r.locks[i].waits);
-    j.Key("inside_ns").Int(r.locks[i].inside_ns);
-    j.Key("max_wait_ns").Int(r.locks[i].max_wait_ns);
-    j.EndObject();
-  }
-  j.EndArray();
-  j.EndObject();
+  analysis::RangeStatsJson(j, m, r, top);
   std::cout << j.str() << "\n";
 }
 

@@ -14,7 +14,8 @@ namespace tracelane::cli {
 namespace {
 
 constexpr char kHelp[] =
-    R"(usage: tracelane scopes FILE [--name NAME] [--slowest N] [--limit N] [--json] [--salvage]
+    R"(usage: tracelane scopes FILE [--name NAME] [--slowest N] [--limit N] [--buckets-per-octave N]
+                      [--json] [--salvage]
 
 Latency of every TRACE_SCOPE location: count, total, mean, p50, p90, p99, p99.9
 and max (nearest-rank percentiles), sorted by total time. With --name, the
@@ -27,6 +28,9 @@ data, ...") and left out of every statistic.
   --name NAME   only scopes with this name, in detail
   --slowest N   slowest instances to list per location (default 5; 10 with --name)
   --limit N     at most N locations (default: all)
+  --buckets-per-octave N
+                histogram buckets per octave: 1 (default), 2, 4, 8 or 16 (the
+                viewer's Scopes panel uses 4)
   --json        {"scopes":[{name, function, file, line, count, cut, cut_by_lost_data,
                 total_ns, mean_ns,
                 min_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns,
@@ -66,7 +70,8 @@ void PrintDetail(const analysis::Model& m, const analysis::ScopeStats& s) {
 }  // namespace
 
 int RunScopes(int argc, char** argv) {
-  absl::StatusOr<Args> args = ParseCommand(argc, argv, kHelp, {"name", "slowest", "limit"});
+  absl::StatusOr<Args> args =
+      ParseCommand(argc, argv, kHelp, {"name", "slowest", "limit", "buckets-per-octave"});
   if (absl::IsCancelled(args.status())) return 0;
   if (!args.ok()) return Fail(std::string(args.status().message()));
   const bool named = args->Has("name");
@@ -75,11 +80,17 @@ int RunScopes(int argc, char** argv) {
   absl::StatusOr<int64_t> limit = IntFlag(*args, "limit", INT64_MAX);
   if (!limit.ok()) return Fail(std::string(limit.status().message()));
   if (named && args->Get("name").empty()) return Fail("--name needs a scope name");
+  absl::StatusOr<int64_t> per_octave = IntFlag(*args, "buckets-per-octave", 1);
+  if (!per_octave.ok()) return Fail(std::string(per_octave.status().message()));
+  if (*per_octave > 16 || (*per_octave & (*per_octave - 1)) != 0) {
+    return Fail(absl::StrCat("--buckets-per-octave wants 1, 2, 4, 8 or 16, got ", *per_octave));
+  }
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
   analysis::ScopeStatsOptions opts;
   opts.slowest = static_cast<int>(std::min<int64_t>(*slowest, 1000000));
   opts.name = args->Get("name");
+  opts.buckets_per_octave = static_cast<int>(*per_octave);
   std::vector<analysis::ScopeStats> stats = analysis::ComputeScopeStats(*m, opts);
   if (named && stats.empty()) {
     return Fail(absl::StrCat("no scope named '", opts.name, "' in ", args->positional[0],

@@ -20,6 +20,7 @@
 #include "viewer/gui/screenshot.h"
 #include "viewer/gui/timeline_input.h"
 #include "viewer/gui/timeline_view.h"
+#include "viewer/gui/view_dump.h"
 #include "viewer/lib/units.h"
 
 namespace tracelane::gui {
@@ -136,6 +137,13 @@ void App::ApplyStartupView() {
   if (options_.range) {
     timeline_.pending_range = std::make_pair(doc_->model.start_ns + options_.range->first,
                                              doc_->model.start_ns + options_.range->second);
+    if (options_.limit_to_range) {
+      // The range selected, and the panels limited to it (their toggles on).
+      timeline_.range = RangeSelection{timeline_.pending_range->first,
+                                       timeline_.pending_range->second, std::nullopt};
+      panels_.threads.limit_to_range = panels_.locks.limit_to_range =
+          panels_.scopes.limit_to_range = true;
+    }
   }
   if (!options_.select_scope.empty()) {
     std::optional<analysis::ScopeInstance> inst =
@@ -446,7 +454,7 @@ int App::RunHeadless() {
   }
   // Panels computing off the UI thread (the MMU curve) finish before the
   // screenshot or the timed frames; at most about a minute.
-  for (int i = 0; i < 6000 && PanelAreaBusy(panels_); ++i) {
+  for (int i = 0; i < 6000 && (PanelAreaBusy(panels_) || (doc_ && panels_.tab_request)); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     BuildFrame();
     target.Bind();
@@ -458,6 +466,23 @@ int App::RunHeadless() {
   if (failed) {
     std::fprintf(stderr, "tracelane-viewer: %s\n",
                  error_ ? std::string(error_->message()).c_str() : "no trace loaded");
+  }
+  if (!failed && !options_.dump_view_json.empty()) {
+    absl::StatusOr<std::string> json = ActivePanelJson(*doc_, panels_);
+    if (!json.ok()) {
+      std::fprintf(stderr, "tracelane-viewer: %s\n", std::string(json.status().message()).c_str());
+      return 1;
+    }
+    std::FILE* f = std::fopen(options_.dump_view_json.c_str(), "w");
+    if (f == nullptr || std::fputs(json->c_str(), f) < 0 || std::fputs("\n", f) < 0 ||
+        std::fclose(f) != 0) {
+      std::fprintf(stderr, "tracelane-viewer: cannot write %s\n", options_.dump_view_json.c_str());
+      return 1;
+    }
+  }
+  if (!failed && options_.frames > 0 && options_.sort_each_frame) {
+    panels_.threads.resort_each_frame = panels_.locks.resort_each_frame =
+        panels_.scopes.resort_each_frame = 1;
   }
   if (!failed && options_.frames > 0) {
     // Pan and zoom around the requested view: frame i shows it shifted by up to

@@ -33,6 +33,16 @@ inline constexpr uint32_t kGrid = 0x30FFFFFF;
 inline constexpr uint32_t kLossHighlight =
     0xFF00457A;                                    // table cell of a non-zero loss (dark orange)
 inline constexpr uint32_t kMmuCurve = 0xFFFFB182;  // the MMU curve (light blue)
+// The Locks panel's selected lock on the timeline: its waits' outline (cyan)
+// and the current wait's fill.
+inline constexpr uint32_t kLockHighlight = 0xFFFFFF00;
+inline constexpr uint32_t kLockCurrent = 0x90FFFF00;
+// The Scopes panel's histogram: bars (steel blue), the picked bucket (amber),
+// the p50 (green) and p99 (red) markers.
+inline constexpr uint32_t kHistogramBar = 0xFFD0A048;
+inline constexpr uint32_t kHistogramSelected = 0xFF50D0FF;
+inline constexpr uint32_t kP50Marker = 0xFF80E080;
+inline constexpr uint32_t kP99Marker = 0xFF5050F0;
 
 }  // namespace tracelane::gui
 

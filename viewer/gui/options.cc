@@ -31,7 +31,15 @@ headless (tests, docs, scripts; needs a display, e.g. xvfb-run):
   --screenshot OUT.png      render the view, write the PNG, exit 0 (bad file:
                             the error view is written and the exit code is 1)
   --view VIEW               the timeline with this panel below it: timeline
-                            (the selection panel), threads, mmu, info
+                            (the selection panel), threads, mmu, locks, scopes,
+                            info (--select-scope picks the scope whose
+                            histogram the scopes view shows)
+  --limit-to-range          with --range: the threads, locks and scopes panels
+                            limited to the range (their toggle on)
+  --dump-view-json FILE     write what the --view panel shows (threads, locks,
+                            scopes, mmu) as the CLI's --json does, exit
+  --sort-each-frame         with --frames: the panel's table re-sorts by the
+                            next column every frame (benchmark)
   --frames N                render N frames panning and zooming through the view
   --frame-stats             with --frames: print one JSON object of frame timings
 )";
@@ -57,6 +65,14 @@ absl::StatusOr<ViewerOptions> ParseViewerOptions(int argc, char** argv) {
       o.salvage = true;
     } else if (a == "--frame-stats") {
       o.frame_stats = true;
+    } else if (a == "--limit-to-range") {
+      o.limit_to_range = true;
+    } else if (a == "--sort-each-frame") {
+      o.sort_each_frame = true;
+    } else if (a == "--dump-view-json") {
+      absl::StatusOr<std::string> v = value("--dump-view-json");
+      if (!v.ok()) return v.status();
+      o.dump_view_json = *v;
     } else if (a == "--size") {
       absl::StatusOr<std::string> v = value("--size");
       if (!v.ok()) return v.status();
@@ -101,9 +117,12 @@ absl::StatusOr<ViewerOptions> ParseViewerOptions(int argc, char** argv) {
     }
   }
   if (!o.view.empty() && !ViewTab(o.view)) {
-    return Bad(absl::StrCat("unknown --view '", o.view, "': one of timeline, threads, mmu, info"));
+    return Bad(absl::StrCat("unknown --view '", o.view,
+                            "': one of timeline, threads, mmu, locks, scopes, info"));
   }
   if (o.frame_stats && o.frames == 0) return Bad("--frame-stats needs --frames N");
+  if (o.limit_to_range && !o.range) return Bad("--limit-to-range needs --range START:END");
+  if (o.sort_each_frame && o.frames == 0) return Bad("--sort-each-frame needs --frames N");
   if (o.headless() && o.file.empty()) return Bad("headless modes need a FILE");
   return o;
 }

@@ -55,10 +55,22 @@ void DrawTab(PanelTab tab, const std::shared_ptr<const Document>& doc, TimelineS
       DrawSelectionTab(*doc, timeline);
       break;
     case PanelTab::kThreads:
-      DrawThreadsPanel(*doc, timeline, area.threads);
+      DrawThreadsPanel(doc, timeline, area.threads);
       break;
     case PanelTab::kMmu:
       DrawMmuPanel(doc, timeline, area.mmu);
+      break;
+    case PanelTab::kLocks:
+      DrawLocksPanel(doc, timeline, area.locks);
+      break;
+    case PanelTab::kScopes:
+      if (DrawScopesPanel(doc, timeline, area.scopes)) {
+        // The clicked instance is selected: its explanation, where there is one.
+        if (std::optional<PanelTab> explain = PanelTabFromKey("explain")) {
+          area.layout.tab = *explain;
+          area.tab_request = true;
+        }
+      }
       break;
     case PanelTab::kInfo:
       DrawTraceInfoPanel(*doc);
@@ -70,12 +82,25 @@ void DrawTab(PanelTab tab, const std::shared_ptr<const Document>& doc, TimelineS
 
 void ResetPanels(PanelArea& area) {
   area.threads = ThreadsPanelState{};
+  area.locks = LocksPanelState{};
+  area.scopes = ScopesPanelState{};
   area.mmu.jobs.clear();
   area.mmu = MmuPanelState{};
 }
 
 bool PanelAreaBusy(const PanelArea& area) {
-  return area.layout.tab == PanelTab::kMmu && MmuPanelBusy(area.mmu);
+  switch (area.layout.tab) {
+    case PanelTab::kMmu:
+      return MmuPanelBusy(area.mmu);
+    case PanelTab::kThreads:
+      return ThreadsPanelBusy(area.threads);
+    case PanelTab::kLocks:
+      return LocksPanelBusy(area.locks);
+    case PanelTab::kScopes:
+      return ScopesPanelBusy(area.scopes);
+    default:
+      return false;
+  }
 }
 
 float PanelAreaHeight(const PanelArea& area, float window_h) {
@@ -110,6 +135,8 @@ void DrawPanelArea(const std::shared_ptr<const Document>& doc, TimelineState& ti
     }
     ImGui::EndTabBar();
   }
+  // The Locks panel outlines its lock's waits on the timeline while it shows.
+  if (active != PanelTab::kLocks) timeline.highlight_lock_on = false;
   if (area.tab_request) {
     // ImGui applies SetSelected on a later frame: keep asking until it shows.
     if (active == area.layout.tab) area.tab_request = false;

@@ -9,8 +9,10 @@
 #include <memory>
 
 #include "viewer/gui/document.h"
+#include "viewer/gui/locks_panel.h"
 #include "viewer/gui/mmu_panel.h"
 #include "viewer/gui/panel_layout.h"
+#include "viewer/gui/scopes_panel.h"
 #include "viewer/gui/threads_panel.h"
 #include "viewer/gui/timeline_state.h"
 
@@ -28,6 +30,8 @@ struct PanelArea {
   bool was_selecting = false;  // a Shift+drag was in progress last frame
   ThreadsPanelState threads;
   MmuPanelState mmu;
+  LocksPanelState locks;
+  ScopesPanelState scopes;
 };
 
 // Height the area takes below the timeline this frame, splitter included, in a

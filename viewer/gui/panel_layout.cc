@@ -23,6 +23,8 @@ constexpr TabName kTabs[kNumPanelTabs] = {
     {PanelTab::kSelection, "selection", "Selection"},
     {PanelTab::kThreads, "threads", "Threads"},
     {PanelTab::kMmu, "mmu", "MMU"},
+    {PanelTab::kLocks, "locks", "Locks"},
+    {PanelTab::kScopes, "scopes", "Scopes"},
     {PanelTab::kInfo, "info", "Trace info"},
 };
 

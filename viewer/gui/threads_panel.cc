@@ -8,9 +8,11 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "viewer/analysis/report_json.h"
 #include "viewer/gui/colors.h"
 #include "viewer/gui/layout/ruler.h"
 #include "viewer/gui/timeline_input.h"
+#include "viewer/lib/json_writer.h"
 #include "viewer/lib/units.h"
 
 namespace tracelane::gui {
@@ -24,8 +26,17 @@ using analysis::ThreadStatesRow;
 enum Column : int { kName = 0, kTid, kWall, kNotRunning, kBar, kFirstState };
 constexpr int kColumns = kFirstState + analysis::kNumStates;
 
+// The rows shown: the document's, or the range-limited ones when showing them.
 const std::vector<ThreadStatesRow>& Rows(const Document& doc, const ThreadsPanelState& s) {
+  if (s.showing_range && s.ranged && s.ranged->ready()) {
+    return s.by_name ? s.ranged->result().groups : s.ranged->result().rows;
+  }
   return s.by_name ? doc.thread_groups : doc.thread_rows;
+}
+
+const ThreadStatesRow& Total(const Document& doc, const ThreadsPanelState& s) {
+  if (s.showing_range && s.ranged && s.ranged->ready()) return s.ranged->result().total;
+  return doc.thread_total;
 }
 
 // Value a column sorts by (numeric columns); the name column sorts by name.
@@ -54,9 +65,14 @@ void UpdateOrder(const Document& doc, ThreadsPanelState& s) {
     }
     specs->SpecsDirty = false;
   }
+  if (s.resort_each_frame > 0) {
+    column = s.resort_each_frame++ % kColumns;
+    if (column == kBar) column = kWall;
+    s.order_rows = nullptr;
+  }
   const std::vector<ThreadStatesRow>& rows = Rows(doc, s);
-  if (s.order_doc == &doc && s.order_by_name == s.by_name && s.sort_column == column &&
-      s.sort_ascending == ascending && s.order.size() == rows.size()) {
+  if (s.order_rows == &rows && s.sort_column == column && s.sort_ascending == ascending &&
+      s.order.size() == rows.size()) {
     return;
   }
   s.order.resize(rows.size());
@@ -71,8 +87,7 @@ void UpdateOrder(const Document& doc, ThreadsPanelState& s) {
     if (kx != ky) return ascending ? kx < ky : kx > ky;
     return std::tie(x.name, x.tid) < std::tie(y.name, y.tid);
   });
-  s.order_doc = &doc;
-  s.order_by_name = s.by_name;
+  s.order_rows = &rows;
   s.sort_column = column;
   s.sort_ascending = ascending;
 }
@@ -213,16 +228,48 @@ bool RowSelected(const Document& doc, const TimelineState& timeline, const Threa
   return any;
 }
 
+ThreadRangeRows ComputeRangeRows(const analysis::Model& m, const RangeKey& key) {
+  ThreadRangeRows r;
+  r.rows = analysis::ThreadStatesIn(m, key.from_ns, key.to_ns, key.threads);
+  r.groups = analysis::GroupByName(r.rows);
+  r.total = analysis::SumRows(r.rows, "all threads");
+  return r;
+}
+
 }  // namespace
 
-void DrawThreadsPanel(const Document& doc, TimelineState& timeline, ThreadsPanelState& s) {
+void DrawThreadsPanel(const std::shared_ptr<const Document>& doc_ptr, TimelineState& timeline,
+                      ThreadsPanelState& s) {
+  const Document& doc = *doc_ptr;
+  if (s.ranged_doc != &doc) {
+    s.ranged.reset();
+    s.ranged_key.reset();
+    s.ranged_doc = &doc;
+  }
+  s.waiting = false;
+  const std::optional<RangeKey> range = DrawRangeToggle(doc, timeline, &s.limit_to_range);
+  if (range && (!s.ranged || s.ranged_key != range)) {
+    s.ranged_key = range;
+    s.ranged = std::make_unique<BackgroundJob<ThreadRangeRows>>(
+        [doc_ptr, key = *range](const JobControl&) {
+          return ComputeRangeRows(doc_ptr->model, key);
+        });
+  }
+  s.showing_range = range.has_value();
+  if (range && !s.ranged->ready()) {
+    s.waiting = true;
+    DrawComputing("thread states in the range", s.ranged->progress());
+    return;
+  }
+  ImGui::SameLine(0, 16);
   ImGui::Checkbox("group by name", &s.by_name);
   ImGui::SameLine(0, 16);
   ImGui::Checkbox("percent of wall time", &s.percent);
   ImGui::SameLine(0, 16);
-  ImGui::TextDisabled("%zu threads, %zu names. Click a row to select its lane%s; Ctrl+click adds.",
-                      doc.thread_rows.size(), doc.thread_groups.size(),
-                      s.by_name ? "s" : " and scroll to it");
+  ImGui::TextDisabled(
+      "%zu threads, %zu names%s. Click a row to select its lane%s; Ctrl+click adds.",
+      doc.thread_rows.size(), doc.thread_groups.size(),
+      range ? " (rows: threads alive in the range)" : "", s.by_name ? "s" : " and scroll to it");
   if (doc.model.scheduler == analysis::SchedulerSource::kNone) {
     ImGui::SameLine(0, 16);
     ImGui::TextColored(ImVec4(1, 0.65f, 0, 1), "no scheduler data: running includes off-CPU time");
@@ -255,7 +302,7 @@ void DrawThreadsPanel(const Document& doc, TimelineState& timeline, ThreadsPanel
   HeaderRow();
   UpdateOrder(doc, s);
 
-  Row(doc.thread_total, false, /*total=*/true, s.percent, -1);
+  Row(Total(doc, s), false, /*total=*/true, s.percent, -1);
   const std::vector<ThreadStatesRow>& rows = Rows(doc, s);
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(s.order.size()));
@@ -268,6 +315,19 @@ void DrawThreadsPanel(const Document& doc, TimelineState& timeline, ThreadsPanel
   }
   ImGui::EndTable();
   if (clicked != nullptr) SelectRow(doc, timeline, *clicked);
+}
+
+std::optional<std::string> ThreadsPanelJson(const Document& doc, const ThreadsPanelState& s) {
+  if (s.showing_range && (!s.ranged || !s.ranged->ready())) return std::nullopt;
+  const std::vector<ThreadStatesRow>& rows = Rows(doc, s);
+  const bool ordered = s.order_rows == &rows && s.order.size() == rows.size();
+  JsonWriter j;
+  j.BeginArray();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    analysis::ThreadRowJson(j, rows[ordered ? s.order[i] : i], s.by_name);
+  }
+  j.EndArray();
+  return j.Take();
 }
 
 }  // namespace tracelane::gui

@@ -60,6 +60,17 @@ struct TimelineState {
   uint32_t hovered_thread = analysis::kNone;
   uint32_t hovered_scope = analysis::kNone;
 
+  // The Locks panel's selected lock (highlight_lock_on): its waits are outlined
+  // on the lanes, the current one (thread, index into its lock_waits) brighter.
+  bool highlight_lock_on = false;
+  uint64_t highlight_lock = 0;
+  uint32_t highlight_wait_thread = analysis::kNone;
+  uint32_t highlight_wait_index = analysis::kNone;
+  // Per thread, the indices (into its lock_waits) of the highlighted lock's
+  // waits, and the running maximum of their end times (LockHighlightIndex).
+  std::vector<std::vector<uint32_t>> highlight_waits;
+  std::vector<std::vector<int64_t>> highlight_max_end;
+
   // Mouse gestures in progress.
   bool panning = false;
   bool selecting = false;

@@ -9,6 +9,7 @@
 #include "viewer/gui/colors.h"
 #include "viewer/gui/counter_tracks.h"
 #include "viewer/gui/lane_painter.h"
+#include "viewer/gui/lock_highlight.h"
 #include "viewer/gui/layout/ruler.h"
 #include "viewer/gui/layout/wakeups.h"
 #include "viewer/gui/timeline_input.h"
@@ -158,6 +159,7 @@ void DrawTimeline(const Document& doc, TimelineState& s) {
   }
   DrawStopTheWorld(doc, s.axis, dl, lanes_y0, std::min(lanes_y1, lanes_y0 + total_h - s.scroll_y),
                    mouse, painter.mouse_in_area, &hover);
+  DrawLockHighlight(doc, s, kMetrics, dl, lanes_y0, first, last);
   // Who woke whom: from the releasing or notifying thread to the woken one.
   if (s.show_wakeups) {
     std::vector<float> state_y(doc.model.threads.size(), -1);
