@@ -234,8 +234,11 @@ const ScopeInstance* Detail(const std::shared_ptr<const Document>& doc,
                       FormatSpan(x.p99_ns).c_str(), FormatSpan(x.max_ns).c_str());
   if (x.cut != 0) {
     ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%s",
-                       analysis::CutNote(x.cut, x.cut_by_loss).c_str());
+    ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "%llu cut, not ranked",
+                       static_cast<unsigned long long>(x.cut));
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("%s", analysis::CutNote(x.cut, x.cut_by_loss).c_str());
+    }
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float plot_h = std::max(90.0f, avail.y * 0.55f);
