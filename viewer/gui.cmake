@@ -21,10 +21,14 @@ endif()
 
 add_executable(tracelane_viewer
   gui/app.cc
+  gui/capture_dialog.cc
+  gui/capture_job.cc
   gui/colors.cc
   gui/config_dir.cc
   gui/counter_tracks.cc
+  gui/cut_scope_text.cc
   gui/document.cc
+  gui/explain_panel.cc
   gui/file_browser.cc
   gui/frame_stats.cc
   gui/lane_painter.cc
@@ -54,7 +58,7 @@ set_target_properties(tracelane_viewer PROPERTIES OUTPUT_NAME tracelane-viewer)
 target_compile_options(tracelane_viewer PRIVATE ${TRACELANE_WARNINGS})
 target_include_directories(tracelane_viewer PRIVATE ${PROJECT_SOURCE_DIR})
 target_link_libraries(tracelane_viewer PRIVATE
-  tracelane_gui_layout tracelane_analysis absl::synchronization absl::str_format
+  tracelane_gui_layout tracelane_analysis tracelane_capture_client absl::synchronization absl::str_format
   PkgConfig::TRACELANE_IMGUI PkgConfig::TRACELANE_GLFW PkgConfig::TRACELANE_STB OpenGL::GL
   ${CMAKE_DL_LIBS} Threads::Threads)
 install(TARGETS tracelane_viewer RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

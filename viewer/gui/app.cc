@@ -17,6 +17,7 @@
 #include "viewer/analysis/scope_stats.h"
 #include "viewer/gui/colors.h"
 #include "viewer/gui/frame_stats.h"
+#include "viewer/gui/lane_painter.h"
 #include "viewer/gui/screenshot.h"
 #include "viewer/gui/timeline_input.h"
 #include "viewer/gui/timeline_view.h"
@@ -206,12 +207,14 @@ void App::BuildFrame() {
     DrawWelcome();
   }
   if (std::optional<std::string> f = browser_.Draw()) Open(*f, false);
+  if (std::optional<std::string> f = capture_.Draw()) Open(*f, false);
   if (show_help_) DrawHelp();
   ImGui::End();
 
   ImGuiIO& io = ImGui::GetIO();
   if (!io.WantTextInput && io.KeyCtrl) {
     if (ImGui::IsKeyPressed(GLFW_KEY_O, false)) browser_.Open();
+    if (ImGui::IsKeyPressed(GLFW_KEY_L, false)) capture_.Open();
     if (ImGui::IsKeyPressed(GLFW_KEY_Q, false)) quit_ = true;
   }
   ImGui::Render();
@@ -230,6 +233,7 @@ void App::DrawMenuBar() {
   if (!ImGui::BeginMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open...", "Ctrl+O")) browser_.Open();
+    if (ImGui::MenuItem("Capture from a running program...", "Ctrl+L")) capture_.Open();
     if (ImGui::BeginMenu("Open recent", !recent_.files().empty())) {
       std::string pick;
       for (const std::string& f : recent_.files()) {
@@ -299,13 +303,20 @@ void App::DrawHeader() {
   ImGui::TextDisabled("  scheduler data: %s", analysis::SchedulerLabel(m.scheduler));
   if (doc_->lost_events > 0) {
     ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1, 0.65f, 0, 1), "  %lld events lost (counted per lane)",
+    ImGui::TextColored(ImVec4(1, 0.65f, 0, 1), "  %lld events lost (hatched where lost)",
                        static_cast<long long>(doc_->lost_events));
   }
   if (doc_->cut_scopes > 0) {
     ImGui::SameLine();
     ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "  %llu scopes cut by the capture window",
                        static_cast<unsigned long long>(doc_->cut_scopes));
+  }
+  if (doc_->data_gaps > 0) {
+    ImGui::SameLine();
+    const std::string gaps = absl::StrCat(
+        "  data lost in ", doc_->data_gaps, doc_->data_gaps == 1 ? " gap, " : " gaps, ",
+        doc_->lost_scopes, doc_->lost_scopes == 1 ? " scope" : " scopes", " cut there");
+    ImGui::TextColored(ImVec4(1, 0.65f, 0, 1), "%s", gaps.c_str());
   }
   if (doc_->salvaged) {
     ImGui::SameLine();
@@ -317,26 +328,47 @@ void App::DrawHeader() {
 void App::DrawLegend() {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float h = ImGui::GetTextLineHeight();
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  bool first = true;
+  // One entry: a swatch `swatch_w` px wide drawn by `swatch` at its top left,
+  // then the label; on a new line when it would not fit on this one.
+  const auto item = [&](float swatch_w, const char* label, const auto& swatch) {
+    const float need =
+        swatch_w + 2 + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(label).x;
+    if (!first) {
+      ImGui::SameLine(0, 14);
+      if (ImGui::GetCursorScreenPos().x + need > right) ImGui::NewLine();
+    }
+    first = false;
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    swatch(p);
+    ImGui::Dummy(ImVec2(swatch_w + 2, h));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(label);
+  };
+  const auto box = [&](uint32_t color) {
+    return [&, color](ImVec2 p) {
+      dl->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + h, p.y + h - 1), color);
+    };
+  };
   for (int i = 0; i < analysis::kNumStates; ++i) {
     const auto st = static_cast<analysis::ThreadState>(i);
-    const ImVec2 p = ImGui::GetCursorScreenPos();
-    dl->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + h, p.y + h - 1), StateColor(st));
-    ImGui::Dummy(ImVec2(h + 2, h));
-    ImGui::SameLine();
-    ImGui::TextUnformatted(analysis::StateLabel(st));
-    ImGui::SameLine(0, 14);
+    item(h, analysis::StateLabel(st), box(StateColor(st)));
   }
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  dl->AddRectFilled(ImVec2(p.x, p.y + 2), ImVec2(p.x + h, p.y + h - 1), kStwBand);
-  ImGui::Dummy(ImVec2(h + 2, h));
-  ImGui::SameLine();
-  ImGui::TextUnformatted("stop-the-world");
+  item(h, "stop-the-world", box(kStwBand));
+  const float cut_w = ImGui::CalcTextSize(">|").x;
+  item(cut_w, "cut by capture window",
+       [&](ImVec2 p) { dl->AddText(p, IM_COL32(255, 77, 77, 255), ">|"); });
+  item(2 * h, "data lost (state unknown)", [&](ImVec2 p) {
+    DrawLossHatch(dl, ImVec2(p.x, p.y + 2), ImVec2(p.x + 2 * h, p.y + h - 1));
+  });
+  const char* hint = "wheel zoom  drag pan  Shift+drag select  F fit  Backspace undo";
   ImGui::SameLine(0, 14);
-  ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1), ">|");
-  ImGui::SameLine();
-  ImGui::TextUnformatted("cut by capture window");
-  ImGui::SameLine(0, 14);
-  ImGui::TextDisabled("wheel zoom  drag pan  Shift+drag select  F fit  Backspace undo");
+  if (ImGui::GetCursorScreenPos().x + ImGui::CalcTextSize(hint).x <= right) {
+    ImGui::TextDisabled("%s", hint);
+  } else {
+    ImGui::NewLine();
+  }
 }
 
 void App::DrawLoading() {
@@ -374,6 +406,8 @@ void App::DrawWelcome() {
   ImGui::Text("tracelane: open a .tlt trace (File > Open, Ctrl+O, or drop a file on this window)");
   ImGui::Spacing();
   if (ImGui::Button("Open...")) browser_.Open();
+  ImGui::SameLine();
+  if (ImGui::Button("Capture from a running program...")) capture_.Open();
   if (!recent_.files().empty()) {
     ImGui::Spacing();
     ImGui::TextDisabled("Recent");
@@ -404,6 +438,7 @@ void App::DrawHelp() {
       {"Esc", "clear the selection"},
       {"click the triangle", "fold a lane"},
       {"Ctrl+O / Ctrl+Q", "open a file / quit"},
+      {"Ctrl+L", "capture from a running program"},
   };
   for (const auto& r : rows) {
     ImGui::TextUnformatted(r[0]);
@@ -424,7 +459,7 @@ int App::Run() {
 
 int App::RunInteractive() {
   while (!glfwWindowShouldClose(window_) && !quit_) {
-    if (loader_.busy() || PanelAreaBusy(panels_)) {
+    if (loader_.busy() || PanelAreaBusy(panels_) || capture_.busy()) {
       glfwWaitEventsTimeout(1.0 / 30);  // redraw the progress
     } else {
       glfwWaitEventsTimeout(0.5);  // idle: wake on input (and twice a second)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "viewer/gui/capture_dialog.h"
 #include "viewer/gui/document.h"
 #include "viewer/gui/file_browser.h"
 #include "viewer/gui/loader.h"
@@ -65,6 +66,7 @@ class App {
   std::string error_path_;
   RecentFiles recent_;
   FileBrowser browser_;
+  CaptureDialog capture_;
   std::vector<std::string> dropped_;
   bool show_help_ = false;
   bool quit_ = false;

@@ -25,7 +25,9 @@ absl::StatusOr<std::unique_ptr<Document>> LoadDocument(const std::string& path, 
   for (const analysis::ThreadModel& t : model.threads) {
     doc->state_index.emplace_back(t);
     doc->lost_events += static_cast<int64_t>(t.dropped + t.overwritten);
-    doc->cut_scopes += t.cut_scopes.size();
+    doc->cut_scopes += t.cut_scopes.size() - t.lost_scopes.size();
+    doc->lost_scopes += t.lost_scopes.size();
+    doc->data_gaps += t.gaps.size();
     doc->max_depth = std::max(doc->max_depth, static_cast<int>(t.scopes_by_depth.size()));
   }
   doc->capture = analysis::DescribeCapture(model);

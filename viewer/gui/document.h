@@ -28,6 +28,8 @@ struct Document {
   analysis::CaptureInfo capture;                         // the Trace info panel's facts
   int64_t lost_events = 0;                               // dropped + overwritten, all threads
   uint64_t cut_scopes = 0;                               // scopes cut by the capture window
+  uint64_t lost_scopes = 0;                              // scopes cut by lost data (a DataGap)
+  uint64_t data_gaps = 0;                                // DataGaps, all threads
   int max_depth = 0;                                     // deepest scope nesting of any thread
 };
 

@@ -19,6 +19,7 @@ enum class HoverKind : uint8_t {
   kStw,      // item.first = index in Model::stw
   kLoss,     // the lane's loss marker
   kCounter,  // item.first = index in CounterTrack::points; thread = track index
+  kGap,      // item.first = index in ThreadModel::gaps (count > 1: merged gaps)
 };
 
 struct HoverInfo {

@@ -13,6 +13,8 @@ namespace {
 using analysis::ThreadModel;
 using analysis::ThreadState;
 
+constexpr uint32_t kLossStripe = 0xFF202020;  // the dark stripes of a data-lost gap
+
 // Draws `text` inside [x0, x1) x [y0, y1) if there is room for a few characters;
 // clipped at the right edge. O(text).
 void Label(ImDrawList* dl, float x0, float x1, float y0, float y1, uint32_t color,
@@ -34,7 +36,27 @@ void CutEdge(ImDrawList* dl, float x, float y0, float y1, bool left) {
   }
 }
 
+// Where lost data cut a span: the same jagged edge in the loss colour, so a
+// scope cut by lost data never reads as one cut by the capture window.
+void LossEdge(ImDrawList* dl, float x, float y0, float y1, bool left) {
+  const float w = left ? 4 : -4;
+  for (float y = y0; y < y1; y += 4) {
+    dl->AddTriangleFilled(ImVec2(x, y), ImVec2(x + w, y + 2), ImVec2(x, std::min(y + 4, y1)),
+                          kLossMark);
+  }
+}
+
 }  // namespace
+
+void DrawLossHatch(ImDrawList* dl, ImVec2 a, ImVec2 b) {
+  dl->AddRectFilled(a, b, kLossMark);
+  const float h = b.y - a.y;
+  dl->PushClipRect(a, b, true);
+  for (float x = a.x - h; x < b.x; x += 6) {
+    dl->AddLine(ImVec2(x, b.y), ImVec2(x + h, a.y), kLossStripe, 2.0f);
+  }
+  dl->PopClipRect();
+}
 
 bool LanePainter::Hit(float x0, float x1, float y0, float y1) const {
   return mouse_in_area && mouse.x >= x0 && mouse.x < std::max(x1, x0 + 1) && mouse.y >= y0 &&
@@ -114,6 +136,23 @@ void LanePainter::PaintStates(uint32_t thread, float y) {
     }
     if (Hit(it.x0, it.x1, y0, y1)) *hover = HoverInfo{HoverKind::kState, thread, 0, it};
   }
+  PaintGaps(thread, y0, y1);
+}
+
+void LanePainter::PaintGaps(uint32_t thread, float y0, float y1) {
+  const ThreadModel& t = doc.model.threads[thread];
+  if (t.gaps.empty()) return;
+  // Over the strip: the gap's time is Unknown in the model, and drawn as lost.
+  items.clear();
+  LayoutSpans(
+      t.gaps, [](const analysis::DataGap& g) { return g.start_ns; },
+      [](const analysis::DataGap& g) { return g.end_ns; },
+      [](const analysis::DataGap&) { return 0u; }, axis, LodOptions{}, &items);
+  for (const RowItem& it : items) {
+    const float x1 = std::max(it.x1, it.x0 + 4);  // never thinner than 4 px
+    DrawLossHatch(dl, ImVec2(it.x0, y0), ImVec2(x1, y1));
+    if (Hit(it.x0 - 2, x1 + 2, y0, y1)) *hover = HoverInfo{HoverKind::kGap, thread, 0, it};
+  }
 }
 
 void LanePainter::PaintScopes(uint32_t thread, size_t depth, float y) {
@@ -139,6 +178,8 @@ void LanePainter::PaintScopes(uint32_t thread, size_t depth, float y) {
       Label(dl, it.x0, x1, y0, y1, TextOn(fill), name.c_str());
       if (it.flags & kCutBegin) CutEdge(dl, it.x0, y0, y1, /*left=*/true);
       if (it.flags & kCutEnd) CutEdge(dl, x1, y0, y1, /*left=*/false);
+      if (it.flags & kLostBegin) LossEdge(dl, it.x0, y0, y1, /*left=*/true);
+      if (it.flags & kLostEnd) LossEdge(dl, x1, y0, y1, /*left=*/false);
       if (thread == state.selected_thread && scope == state.selected_scope) {
         dl->AddRect(ImVec2(it.x0 - 1, y0 - 1), ImVec2(x1 + 1, y1 + 1), 0xFFFFFFFF, 0, 0, 2.0f);
       }

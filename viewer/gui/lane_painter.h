@@ -1,5 +1,5 @@
 // Draws one thread lane of the timeline: the label column, the header row
-// (pauses, instants), the state strip and the scope rows, from the layout
+// (pauses, instants), the state strip with its data-loss gaps and the scope rows, from the layout
 // library's level-of-detail items. Records what the mouse is over.
 #ifndef TRACELANE_VIEWER_GUI_LANE_PAINTER_H_
 #define TRACELANE_VIEWER_GUI_LANE_PAINTER_H_
@@ -16,6 +16,11 @@
 #include "viewer/gui/timeline_state.h"
 
 namespace tracelane::gui {
+
+// A "data lost" marker over [a, b): orange with dark diagonal stripes, a colour
+// no thread state uses, so a gap of lost events never reads as a state. Used by
+// the state strips and the legend. O(width / 6 px).
+void DrawLossHatch(ImDrawList* dl, ImVec2 a, ImVec2 b);
 
 struct LanePainter {
   const Document& doc;
@@ -38,6 +43,7 @@ struct LanePainter {
  private:
   void PaintHeader(uint32_t thread, float y);
   void PaintStates(uint32_t thread, float y);
+  void PaintGaps(uint32_t thread, float y0, float y1);
   void PaintScopes(uint32_t thread, size_t depth, float y);
   bool Hit(float x0, float x1, float y0, float y1) const;
 };

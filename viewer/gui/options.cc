@@ -32,12 +32,14 @@ headless (tests, docs, scripts; needs a display, e.g. xvfb-run):
                             the error view is written and the exit code is 1)
   --view VIEW               the timeline with this panel below it: timeline
                             (the selection panel), threads, mmu, locks, scopes,
-                            info (--select-scope picks the scope whose
-                            histogram the scopes view shows)
+                            explain, info (--select-scope picks the scope whose
+                            histogram the scopes view shows and the instance
+                            the explain view explains)
   --limit-to-range          with --range: the threads, locks and scopes panels
                             limited to the range (their toggle on)
   --dump-view-json FILE     write what the --view panel shows (threads, locks,
-                            scopes, mmu) as the CLI's --json does, exit
+                            scopes, mmu) as the CLI's --json does, or (explain)
+                            the lines the panel lays out, exit
   --sort-each-frame         with --frames: the panel's table re-sorts by the
                             next column every frame (benchmark)
   --frames N                render N frames panning and zooming through the view
@@ -118,7 +120,7 @@ absl::StatusOr<ViewerOptions> ParseViewerOptions(int argc, char** argv) {
   }
   if (!o.view.empty() && !ViewTab(o.view)) {
     return Bad(absl::StrCat("unknown --view '", o.view,
-                            "': one of timeline, threads, mmu, locks, scopes, info"));
+                            "': one of timeline, threads, mmu, locks, scopes, explain, info"));
   }
   if (o.frame_stats && o.frames == 0) return Bad("--frame-stats needs --frames N");
   if (o.limit_to_range && !o.range) return Bad("--limit-to-range needs --range START:END");

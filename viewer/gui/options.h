@@ -18,7 +18,7 @@ struct ViewerOptions {
   int width = 1600;      // window (or offscreen image) size in pixels
   int height = 1000;
   std::string screenshot;  // --screenshot OUT.png: render, write, exit
-  // --view: timeline, threads, mmu, locks, scopes or info (the panel tab shown
+  // --view: timeline, threads, mmu, locks, scopes, explain or info (the panel tab shown
   // below the timeline); empty when not given.
   std::string view;
   // --range START:END, offsets from the capture start (e.g. "1.5s:1.6s").

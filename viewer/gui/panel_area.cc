@@ -72,6 +72,9 @@ void DrawTab(PanelTab tab, const std::shared_ptr<const Document>& doc, TimelineS
         }
       }
       break;
+    case PanelTab::kExplain:
+      DrawExplainPanel(*doc, timeline, area.explain);
+      break;
     case PanelTab::kInfo:
       DrawTraceInfoPanel(*doc);
       break;
@@ -84,6 +87,7 @@ void ResetPanels(PanelArea& area) {
   area.threads = ThreadsPanelState{};
   area.locks = LocksPanelState{};
   area.scopes = ScopesPanelState{};
+  area.explain = ExplainPanelState{};
   area.mmu.jobs.clear();
   area.mmu = MmuPanelState{};
 }

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "viewer/gui/document.h"
+#include "viewer/gui/explain_panel.h"
 #include "viewer/gui/locks_panel.h"
 #include "viewer/gui/mmu_panel.h"
 #include "viewer/gui/panel_layout.h"
@@ -32,6 +33,7 @@ struct PanelArea {
   MmuPanelState mmu;
   LocksPanelState locks;
   ScopesPanelState scopes;
+  ExplainPanelState explain;
 };
 
 // Height the area takes below the timeline this frame, splitter included, in a

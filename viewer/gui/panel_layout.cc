@@ -25,6 +25,7 @@ constexpr TabName kTabs[kNumPanelTabs] = {
     {PanelTab::kMmu, "mmu", "MMU"},
     {PanelTab::kLocks, "locks", "Locks"},
     {PanelTab::kScopes, "scopes", "Scopes"},
+    {PanelTab::kExplain, "explain", "Explain"},
     {PanelTab::kInfo, "info", "Trace info"},
 };
 

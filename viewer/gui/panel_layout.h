@@ -16,15 +16,15 @@
 namespace tracelane::gui {
 
 // The tabs of the panel area, in display order.
-enum class PanelTab { kSelection, kThreads, kMmu, kLocks, kScopes, kInfo };
-inline constexpr int kNumPanelTabs = 6;
+enum class PanelTab { kSelection, kThreads, kMmu, kLocks, kScopes, kExplain, kInfo };
+inline constexpr int kNumPanelTabs = 7;
 
-// "selection", "threads", "mmu", "locks", "scopes", "info": the names in the layout file and the
-// headless --view names (the "timeline" view is the Selection tab). O(1).
+// "selection", "threads", "mmu", "locks", "scopes", "explain", "info": the names in the layout file
+// and the headless --view names (the "timeline" view is the Selection tab). O(1).
 const char* PanelTabKey(PanelTab tab);
 // The tab named `key` (as PanelTabKey), or nullopt. O(1).
 std::optional<PanelTab> PanelTabFromKey(std::string_view key);
-// "Selection", "Threads", "MMU", "Locks", "Scopes", "Trace info": tab titles. O(1).
+// "Selection", "Threads", "MMU", "Locks", "Scopes", "Explain", "Trace info": tab titles. O(1).
 const char* PanelTabTitle(PanelTab tab);
 
 struct PanelLayout {

@@ -12,6 +12,7 @@
 #include "viewer/analysis/explain.h"
 #include "viewer/analysis/thread_states.h"
 #include "viewer/gui/colors.h"
+#include "viewer/gui/cut_scope_text.h"
 #include "viewer/gui/layout/ruler.h"
 #include "viewer/lib/units.h"
 
@@ -95,13 +96,49 @@ void ScopeTooltip(const Document& doc, const HoverInfo& h) {
     ImGui::TextDisabled("%s  %s:%u", loc.function.c_str(), loc.file.c_str(), loc.line);
   }
   ImGui::Text("from %s to %s", At(doc, sc.begin_ns).c_str(), At(doc, sc.end_ns).c_str());
-  if (t.IsCut(index)) {
+  if (t.IsCutByLoss(index)) {
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
+    ImGui::TextColored(ImVec4(1, 0.65f, 0, 1), "%s",
+                       CutScopeText(doc.model, h.thread, index).c_str());
+    ImGui::PopTextWrapPos();
+  } else if (t.IsCut(index)) {
     ImGui::TextColored(ImVec4(1, 0.3f, 0.3f, 1),
                        "cut by the capture window: the real duration is longer (a lower bound)");
   }
   ImGui::Separator();
   StateBreakdown(analysis::StatesIn(t, sc.begin_ns, sc.end_ns));
   ImGui::TextDisabled("click: select   . / , : next / previous instance");
+}
+
+// A gap of lost events on the state strip: what was lost, and that the state
+// there is unknown.
+void GapTooltip(const Document& doc, const HoverInfo& h) {
+  const analysis::ThreadModel& t = doc.model.threads[h.thread];
+  ImGui::TextUnformatted(doc.model.ThreadLabel(h.thread).c_str());
+  const size_t first = h.item.first, last = std::min(first + h.item.count, t.gaps.size());
+  uint64_t events = 0, chunks = 0;
+  bool all_known = true;
+  for (size_t i = first; i < last; ++i) {
+    events += t.gaps[i].lost_events;
+    chunks += t.gaps[i].lost_chunks;
+    all_known = all_known && t.gaps[i].events_known;
+  }
+  const analysis::DataGap& a = t.gaps[first];
+  const int64_t end = t.gaps[last - 1].end_ns;
+  ImGui::TextColored(ImVec4(1, 0.65f, 0, 1), "data lost%s  %s",
+                     h.item.count > 1 ? absl::StrCat(": ", h.item.count, " gaps").c_str() : "",
+                     FormatDuration(end - a.start_ns).c_str());
+  ImGui::Text("from %s to %s", At(doc, a.start_ns).c_str(), At(doc, end).c_str());
+  const std::string what =
+      all_known
+          ? absl::StrCat(events, " events in ", chunks, chunks == 1 ? " chunk" : " chunks")
+          : absl::StrCat(chunks, chunks == 1 ? " chunk" : " chunks", " (number of events unknown)");
+  ImGui::Text("%s of this thread lost (buffer full or overwritten)", what.c_str());
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+  ImGui::TextWrapped(
+      "The thread's state here is unknown. Scopes, waits and pauses open at the gap were cut at "
+      "its start, and nothing is paired across it.");
+  ImGui::PopTextWrapPos();
 }
 
 void PauseTooltip(const Document& doc, const HoverInfo& h) {
@@ -145,6 +182,9 @@ void ShowTooltip(const Document& doc, const TimelineState& s, const HoverInfo& h
     case HoverKind::kScope:
       ScopeTooltip(doc, h);
       break;
+    case HoverKind::kGap:
+      GapTooltip(doc, h);
+      break;
     case HoverKind::kPause:
       PauseTooltip(doc, h);
       break;
@@ -171,9 +211,12 @@ void ShowTooltip(const Document& doc, const TimelineState& s, const HoverInfo& h
       ImGui::Text("  %llu dropped (buffer full), %llu overwritten (flight recorder reuse)",
                   static_cast<unsigned long long>(t.dropped),
                   static_cast<unsigned long long>(t.overwritten));
+      if (!t.gaps.empty()) {
+        ImGui::Text("  in %zu gaps, drawn on the state strip as \"data lost\"", t.gaps.size());
+      }
       ImGui::TextWrapped(
-          "Spans around the gaps may be shorter or missing; nothing is drawn "
-          "that was not recorded.");
+          "Spans open at a gap are cut there (orange edge); nothing is drawn that was not "
+          "recorded.");
       break;
     }
   }

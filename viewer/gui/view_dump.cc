@@ -34,6 +34,9 @@ absl::StatusOr<std::string> ActivePanelJson(const Document& doc, const PanelArea
     case PanelTab::kMmu:
       json = MmuJson(area);
       break;
+    case PanelTab::kExplain:
+      json = ExplainPanelJson(area.explain);
+      break;
     default:
       return absl::FailedPreconditionError(
           absl::StrCat("--dump-view-json: the ", PanelTabKey(area.layout.tab),

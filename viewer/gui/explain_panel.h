@@ -1,0 +1,44 @@
+// The Explain panel: "why was this instance slow?" for the scope instance
+// selected in TimelineState (a click on the timeline, the Scopes panel, or
+// --select-scope NAME --rank K): its wall time split into thread states (a
+// stacked bar and a table) and the causes ranked largest first (lock waits with
+// the lock, the holder thread and the holder's scope, pauses, stop-the-world,
+// scheduler waits, lost data), all from analysis::Explain, the code behind
+// `tracelane explain`. Clicking a cause shows it on the timeline: the holder's
+// (or the thread's own) lane selected and scrolled to, zoomed to the first span.
+#ifndef TRACELANE_VIEWER_GUI_EXPLAIN_PANEL_H_
+#define TRACELANE_VIEWER_GUI_EXPLAIN_PANEL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "viewer/analysis/explain.h"
+#include "viewer/gui/document.h"
+#include "viewer/gui/timeline_state.h"
+
+namespace tracelane::gui {
+
+struct ExplainPanelState {
+  // The instance explained and its explanation, computed once per selection.
+  uint32_t thread = analysis::kNone;
+  uint32_t scope = analysis::kNone;
+  std::optional<analysis::Explanation> explanation;
+  // The text the panel laid out in its last frame, one entry per line or table
+  // row (cells joined by " | "), for --dump-view-json and tests.
+  std::vector<std::string> lines;
+};
+
+// Draws the panel into the current window. Explaining a new selection costs
+// O(log n + spans inside the instance) once (analysis::Explain); a frame
+// costs O(states + causes).
+void DrawExplainPanel(const Document& doc, TimelineState& timeline, ExplainPanelState& state);
+
+// {"view": "explain", "thread": T, "scope": S, "lines": [...]}: what the panel
+// laid out in its last frame (ExplainPanelState::lines). O(lines).
+std::string ExplainPanelJson(const ExplainPanelState& state);
+
+}  // namespace tracelane::gui
+
+#endif  // TRACELANE_VIEWER_GUI_EXPLAIN_PANEL_H_
