@@ -107,7 +107,6 @@ absl::Status UnpackPayload(const format::BlockHeader& h, std::string_view stored
 
 absl::Status DecodeEventBlock(std::string_view raw, uint32_t version, size_t threads,
                               size_t locations, uint32_t* thread, std::vector<Event>* events) {
-  events->clear();
   ByteReader r(raw);
   uint32_t count;
   int64_t ts;
@@ -123,6 +122,8 @@ absl::Status DecodeEventBlock(std::string_view raw, uint32_t version, size_t thr
     return absl::DataLossError(
         absl::StrCat("event block claims ", count, " events in ", r.remaining(), " bytes"));
   }
+  // Every field of every event is written below: a reused vector of the same size
+  // (the usual case) is neither cleared nor zeroed.
   events->resize(count);
   const auto* p = reinterpret_cast<const uint8_t*>(raw.data()) + (raw.size() - r.remaining());
   const auto* end = reinterpret_cast<const uint8_t*>(raw.data()) + raw.size();
