@@ -128,6 +128,36 @@ TEST(MmuTest, SystemUtilizationCountsPausedLiveThreads) {
   EXPECT_NEAR(c.Mmu(10), 2.0 / 3.0, 1e-12);
 }
 
+TEST(MmuTest, DataGapTimeIsNeverCountedAsRunning) {
+  // Four threads live over [0, 100); b paused over [10, 60); a's events lost over
+  // [40, 70) (its last event before the loss record at 40, the record at 70).
+  constexpr int64_t kT0 = 1000;
+  testing::SyntheticTrace tr(kT0, kT0 + 100);
+  const int a = tr.Thread(1, "a");
+  const int b = tr.Thread(2, "b");
+  tr.Thread(3, "c");
+  tr.Thread(4, "d");
+  tr.Scope(a, "work", kT0 + 5, kT0 + 40);
+  tr.RawArg(a, kT0 + 70, format::EventType::kDataLost, 2, 500);
+  tr.Scope(a, "work", kT0 + 80, kT0 + 90);
+  tr.Pause(b, "alloc", kT0 + 10, kT0 + 60);
+  const Model m = testing::MustLoad(tr.Encode());
+  ASSERT_EQ(m.threads[0].gaps.size(), 1u);
+  ASSERT_EQ(m.threads[0].gaps[0].start_ns, kT0 + 40);
+  ASSERT_EQ(m.threads[0].gaps[0].end_ns, kT0 + 70);
+  // System-wide, a is left out while its data is lost: 1 of 3 known threads paused.
+  const MmuCalculator c(SystemUtilization(m));
+  EXPECT_NEAR(c.Mean(kT0 + 10, kT0 + 40), 0.75, 1e-12);       // 1 of 4
+  EXPECT_NEAR(c.Mean(kT0 + 40, kT0 + 60), 2.0 / 3.0, 1e-12);  // 1 of 3, not 1 of 4
+  EXPECT_NEAR(c.Mean(kT0 + 60, kT0 + 70), 1.0, 1e-12);
+  // Per thread, the gap is not mutator time (a lower bound), never running.
+  const MmuCalculator t(ThreadUtilization(m, 0));
+  EXPECT_NEAR(t.Mean(kT0 + 40, kT0 + 70), 0.0, 1e-12);
+  EXPECT_NEAR(t.Mean(kT0, kT0 + 40), 1.0, 1e-12);
+  EXPECT_NEAR(t.Mean(kT0 + 70, kT0 + 100), 1.0, 1e-12);
+  EXPECT_NEAR(t.Mmu(30), 0.0, 1e-12);
+}
+
 TEST(MmuTest, FastEqualsOracleOnRandomStepFunctions) {
   std::mt19937_64 rng(42);
   for (int iter = 0; iter < 200; ++iter) {

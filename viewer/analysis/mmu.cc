@@ -36,6 +36,15 @@ Utilization SystemUtilization(const Model& m) {
     if (t.wall_ns() <= 0) continue;
     d.push_back({t.life_start_ns, +1, 0, 0});
     d.push_back({t.life_end_ns, -1, 0, 0});
+    // Time whose events were lost is unknown: the thread does not count as live
+    // (neither mutator nor paused) inside its data gaps.
+    for (const DataGap& g : t.gaps) {
+      const int64_t a = std::max(g.start_ns, t.life_start_ns);
+      const int64_t b = std::min(g.end_ns, t.life_end_ns);
+      if (a >= b) continue;
+      d.push_back({a, -1, 0, 0});
+      d.push_back({b, +1, 0, 0});
+    }
     for (size_t i = 0; i < t.states.size(); ++i) {
       if (t.states[i].state != ThreadState::kPaused) continue;
       d.push_back({t.states[i].start_ns, 0, +1, 0});
@@ -77,9 +86,26 @@ Utilization ThreadUtilization(const Model& m, uint32_t thread) {
   const ThreadModel& t = m.threads[thread];
   std::vector<std::pair<int64_t, double>> steps;
   steps.reserve(t.states.size());
-  for (const StateSpan& s : t.states) {
-    const double v = s.state == ThreadState::kPaused ? 0.0 : 1.0;
-    if (steps.empty() || steps.back().second != v) steps.emplace_back(s.start_ns, v);
+  const auto push = [&](int64_t at, double v) {
+    if (steps.empty() || steps.back().second != v) steps.emplace_back(at, v);
+  };
+  // One thread's gap cannot be left out of its own timeline: it counts as not
+  // mutator (0), a lower bound, never as running.
+  size_t g = 0;
+  for (size_t i = 0; i < t.states.size(); ++i) {
+    const double v = t.states[i].state == ThreadState::kPaused ? 0.0 : 1.0;
+    const int64_t end = t.StateEnd(i);
+    int64_t at = t.states[i].start_ns;
+    do {
+      while (g < t.gaps.size() && t.gaps[g].end_ns <= at) ++g;
+      if (g < t.gaps.size() && t.gaps[g].start_ns <= at) {
+        push(at, 0.0);
+        at = std::min(end, t.gaps[g].end_ns);
+      } else {
+        push(at, v);
+        at = g < t.gaps.size() ? std::min(end, t.gaps[g].start_ns) : end;
+      }
+    } while (at < end);
   }
   return MakeUtilization(steps, t.life_end_ns);
 }
