@@ -65,6 +65,8 @@ ThreadState StateOfCause(CauseKind k) {
       return ThreadState::kPaused;
     case CauseKind::kRunnable:
       return ThreadState::kRunnable;
+    case CauseKind::kRunning:
+      return ThreadState::kRunning;
     default:
       return ThreadState::kUnknown;
   }
@@ -166,8 +168,8 @@ void StatesTable(const Explanation& ex, int64_t wall, ExplainPanelState& st) {
 // The causes, largest first; a click shows one on the timeline.
 void CausesTable(const Document& doc, TimelineState& tl, const Explanation& ex, int64_t wall,
                  ExplainPanelState& st) {
-  if (ex.causes.empty()) {
-    Line(st, "no causes: the thread was running the whole time");
+  if (ex.parts.empty()) {
+    Line(st, "no time observed");
     return;
   }
   if (!ImGui::BeginTable("explain_causes", 5,
@@ -178,13 +180,14 @@ void CausesTable(const Document& doc, TimelineState& tl, const Explanation& ex, 
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthFixed, 85);
   ImGui::TableSetupColumn("share", ImGuiTableColumnFlags_WidthFixed, 50);
-  ImGui::TableSetupColumn("cause (largest first; click to see it on the timeline)");
+  ImGui::TableSetupColumn(
+      "cause: waits and running time by scope, largest first (click to see it on the timeline)");
   ImGui::TableSetupColumn("spans", ImGuiTableColumnFlags_WidthFixed, 45);
   ImGui::TableSetupColumn("first at", ImGuiTableColumnFlags_WidthFixed, 95);
   ImGui::TableHeadersRow();
   const Cause* clicked = nullptr;
-  for (size_t i = 0; i < ex.causes.size(); ++i) {
-    const Cause& c = ex.causes[i];
+  for (size_t i = 0; i < ex.parts.size(); ++i) {
+    const Cause& c = ex.parts[i];
     const std::string time = FormatDuration(c.duration_ns),
                       share = FormatPercent(c.duration_ns, wall);
     const std::string what = analysis::DescribeCause(doc.model, c);
@@ -265,10 +268,10 @@ void DrawExplainPanel(const Document& doc, TimelineState& tl, ExplainPanelState&
         (ScopeCutFlags(m.threads[st.thread], st.scope) & (kLostBegin | kLostEnd)) != 0;
     Wrapped(st, cut, lost ? &kLostText : &kWindowCutText);
   }
-  if (ex.causes.empty()) {
-    Line(st, "dominant cause: none: the thread was running the whole time");
+  if (ex.parts.empty()) {
+    Line(st, "dominant cause: none (no time observed)");
   } else {
-    const Cause& d = ex.causes.front();
+    const Cause& d = ex.parts.front();
     Line(st, absl::StrCat("dominant cause: ", analysis::DescribeCause(m, d), "  ",
                           FormatDuration(d.duration_ns), " (", FormatPercent(d.duration_ns, wall),
                           ")"));

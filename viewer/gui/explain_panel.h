@@ -1,7 +1,8 @@
 // The Explain panel: "why was this instance slow?" for the scope instance
 // selected in TimelineState (a click on the timeline, the Scopes panel, or
 // --select-scope NAME --rank K): its wall time split into thread states (a
-// stacked bar and a table) and the causes ranked largest first (lock waits with
+// stacked bar and a table) and its parts ranked largest first, as `tracelane
+// explain` lists them (Explanation::parts: lock waits with
 // the lock, the holder thread and the holder's scope, pauses, stop-the-world,
 // scheduler waits, lost data), all from analysis::Explain, the code behind
 // `tracelane explain`. Clicking a cause shows it on the timeline: the holder's
