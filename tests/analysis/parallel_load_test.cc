@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <string>
@@ -21,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "tests/analysis/random_trace.h"
 #include "tests/analysis/synthetic_trace.h"
+#include "tests/core/tlt_builder.h"
 #include "tracelane/tracelane.h"
 #include "viewer/analysis/model.h"
 #include "viewer/lib/parallel_reader.h"
@@ -485,6 +487,31 @@ TEST(ParallelReader, TruncatedFileGivesTheSerialError) {
         }
       }
     }
+  }
+}
+
+TEST(ParallelReader, AShorterThreadTableAfterTheEventsIsAnErrorNotACrash) {
+  // A damaged file with a second, one-thread table after the event blocks: the
+  // blocks of threads 1-3 were valid when met but name threads that no longer exist.
+  std::string bytes = MultiBlockTrace();
+  size_t off = sizeof(format::FileHeader), footer = 0;
+  while (off + sizeof(format::BlockHeader) <= bytes.size()) {
+    format::BlockHeader h;
+    std::memcpy(&h, bytes.data() + off, sizeof(h));
+    if (h.type == static_cast<uint16_t>(format::BlockType::kFooter)) footer = off;
+    off += sizeof(h) + h.stored_size;
+  }
+  ASSERT_GT(footer, 0u);
+  testing::Bytes table;
+  table.Var(1).Zig(100).Var(0).Var(0).Var(0).U8(0).Zig(0).Zig(0);
+  bytes.insert(footer,
+               testing::Block(static_cast<uint16_t>(format::BlockType::kThreads), table.str()));
+  for (int workers : {1, 2, 8}) {
+    const Recorded r = ReadParallel(bytes, workers, 2, false);
+    EXPECT_TRUE(absl::IsDataLoss(r.trace.status())) << r.trace.status();
+    EXPECT_NE(r.trace.status().message().find("event block for unknown thread 1"),
+              std::string::npos)
+        << r.trace.status();
   }
 }
 

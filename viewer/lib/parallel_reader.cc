@@ -230,6 +230,12 @@ class ParallelParser {
         std::unique_ptr<Decoded>& d = results_[next_result_];
         if (d == nullptr) break;  // still being decoded
         ++next_result_;
+        if (d->status.ok() && d->thread >= pending_.size()) {
+          // Valid when met, but a later thread table (a damaged file has two) is
+          // shorter: the thread no longer exists.
+          d->status =
+              absl::DataLossError(absl::StrCat("event block for unknown thread ", d->thread));
+        }
         if (!d->status.ok()) {
           Problem(Message(it.offset, d->status.message()));
           Recycle(std::move(d));
