@@ -24,6 +24,7 @@ target_link_libraries(tracelane_profile_proto PUBLIC protobuf::libprotobuf)
 add_library(tracelane_analysis
   analysis/absl_waits.cc
   analysis/blame.cc
+  analysis/blame_tree.cc
   analysis/capture_info.cc
   analysis/chrome_export.cc
   analysis/explain.cc

@@ -10,6 +10,7 @@
 #include "tests/analysis/synthetic_trace.h"
 #include "tests/analysis/test_support.h"
 #include "viewer/analysis/explain.h"
+#include "viewer/analysis/lock_contention.h"
 #include "viewer/analysis/scope_stats.h"
 #include "viewer/analysis/thread_states.h"
 
@@ -94,6 +95,40 @@ TEST(AbslWaitsTest, InfersTheWaiterFromTheReportedWaitAndTheSwitchIn) {
   EXPECT_EQ(again.releases, 1u);
   EXPECT_EQ(again.inferred, 0u);
   EXPECT_EQ(m.threads[wi].lock_waits.size(), 1u);
+  // The lock table counts the inferred wait as a contended acquisition, says it
+  // was inferred and with what confidence, and that the others are not recorded
+  // (not "0 of 0 acquisitions").
+  const std::vector<LockReport> locks = LockContention(m);
+  ASSERT_EQ(locks.size(), 1u);
+  const LockReport& r = locks[0];
+  EXPECT_EQ(r.name, "cache_mu");
+  EXPECT_EQ(r.waits, 1u);
+  EXPECT_EQ(r.contended, 1u);
+  EXPECT_EQ(r.inferred, 1u);
+  EXPECT_EQ(r.inferred_confidence, 90);
+  EXPECT_FALSE(r.acquisitions_recorded);
+  EXPECT_GE(r.acquisitions, r.contended);
+  EXPECT_EQ(r.releases_with_waiters, 1u);
+  EXPECT_EQ(r.total_wait_ns, lw.end_ns - lw.start_ns);
+  ASSERT_EQ(r.holding_sites.size(), 1u);
+  EXPECT_EQ(r.holding_sites[0].name, "refresh");
+  // A time range counts the same inferred wait.
+  const std::vector<LockReport> in = LockContentionIn(m, At(0), At(200));
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_EQ(in[0].inferred, 1u);
+  EXPECT_EQ(in[0].inferred_confidence, 90);
+}
+
+TEST(AbslWaitsTest, UnmatchedReleasesLeaveTheCountersAtZeroInferred) {
+  // Without perf data nothing is inferred: the lock has a contended release and
+  // no known acquisition, and the table says so instead of inventing a count.
+  Model m = MustLoad(AbslTrace("schedstat", true));
+  const std::vector<LockReport> locks = LockContention(m);
+  ASSERT_EQ(locks.size(), 1u);
+  EXPECT_EQ(locks[0].contended, 0u);
+  EXPECT_EQ(locks[0].inferred, 0u);
+  EXPECT_FALSE(locks[0].acquisitions_recorded);
+  EXPECT_EQ(locks[0].releases_with_waiters, 1u);
 }
 
 TEST(AbslWaitsTest, WithoutTheReportedWaitTheFirstSwitchInIsALowConfidenceGuess) {

@@ -10,7 +10,9 @@
 #include "gtest/gtest.h"
 #include "tests/analysis/synthetic_trace.h"
 #include "tests/analysis/test_support.h"
+#include "viewer/analysis/blame_tree.h"
 #include "viewer/analysis/explain.h"
+#include "viewer/analysis/lock_contention.h"
 #include "viewer/analysis/scope_stats.h"
 #include "viewer/analysis/why.h"
 
@@ -187,6 +189,62 @@ TEST(BlameTest, TwoLockChainEndsAtTheSleepingRootHolder) {
   EXPECT_EQ(lock_total, 75 * kMs);
   EXPECT_EQ(syncer_running, 5 * kMs);
   EXPECT_EQ(committer_running, 5 * kMs);
+}
+
+// The same chain as a tree, hop by hop (the viewer's Explain panel): the
+// tx-log hop carries the whole 75 ms wait, the wal hop under it the 70 ms the
+// committer waited for the syncer, and the roots under each say where it ended.
+TEST(BlameTest, BlameTreeGroupsTheChainsHopByHop) {
+  SyntheticTrace tr(kT0, At(300));
+  tr.Property("scheduler_source", "perf");
+  tr.NameObject(format::ObjectKind::kLock, kTxLog, "tx-log");
+  tr.NameObject(format::ObjectKind::kLock, kWal, "wal");
+  const int s = tr.Thread(1, "wal-syncer");
+  const int c = tr.Thread(2, "committer");
+  const int r = tr.Thread(3, "worker");
+  tr.Scope(s, "sync_wal", At(8), At(102));
+  tr.Hold(s, kWal, At(10), At(100), true);
+  tr.Block(s, "nap", format::BlockKind::kSleep, At(15), At(95));
+  tr.Scope(c, "commit_batch", At(4), At(106));
+  tr.RawArg(c, At(5), EventType::kLockAcquired, kTxLog, 0);
+  tr.WaitHold(c, kWal, At(20), At(100), At(102), 1);
+  tr.RawArg(c, At(105), EventType::kLockReleased, kTxLog, 1);
+  tr.Scope(r, "request", At(29), At(107));
+  tr.WaitHold(r, kTxLog, At(30), At(105), At(106), 2);
+  const Model m = MustLoad(tr.Encode());
+  const Explanation ex = Explain(m, InstanceOn(m, 3, "request"));
+  const std::vector<BlameTreeNode> tree = BuildBlameTree(m, ex);
+  const uint32_t syncer = ThreadIndex(m, 1), committer = ThreadIndex(m, 2);
+  ASSERT_EQ(tree.size(), 5u);
+  EXPECT_FALSE(tree[0].root);
+  EXPECT_EQ(tree[0].depth, 0);
+  EXPECT_EQ(tree[0].hop.what, "tx-log");
+  EXPECT_EQ(tree[0].thread, committer);
+  EXPECT_EQ(tree[0].hop.scope, "commit_batch");
+  EXPECT_EQ(tree[0].duration_ns, 75 * kMs);
+  EXPECT_EQ(tree[0].first_ns, At(30));
+  EXPECT_FALSE(tree[1].root);
+  EXPECT_EQ(tree[1].depth, 1);
+  EXPECT_EQ(tree[1].hop.what, "wal");
+  EXPECT_EQ(tree[1].thread, syncer);
+  EXPECT_EQ(tree[1].duration_ns, 70 * kMs);
+  EXPECT_TRUE(tree[2].root);
+  EXPECT_EQ(tree[2].depth, 2);
+  EXPECT_EQ(tree[2].thread, syncer);
+  EXPECT_EQ(tree[2].label, "sleeping in \"nap\"");
+  EXPECT_EQ(tree[2].duration_ns, 65 * kMs);
+  EXPECT_TRUE(tree[3].root);
+  EXPECT_EQ(tree[3].label, "running");
+  EXPECT_EQ(tree[3].duration_ns, 5 * kMs);
+  EXPECT_TRUE(tree[4].root);
+  EXPECT_EQ(tree[4].depth, 1);
+  EXPECT_EQ(tree[4].thread, committer);
+  EXPECT_EQ(tree[4].label, "running");
+  EXPECT_EQ(tree[4].duration_ns, 5 * kMs);
+  // Each nanosecond once: the roots sum to the lock wait.
+  int64_t roots = 0;
+  for (const BlameTreeNode& n : tree) roots += n.root ? n.duration_ns : 0;
+  EXPECT_EQ(roots, 75 * kMs);
 }
 
 // The holder of "queue" waits on a condvar inside its critical section; the
@@ -401,6 +459,21 @@ TEST(BlameTest, HolderScopeIsTheScopeOverTheHold) {
   const Explanation ex = Explain(m, InstanceOn(m, 2, "request"));
   EXPECT_EQ(ex.parts.front().other_scope, "flush");
   EXPECT_EQ(ScopeOver(m.threads[ThreadIndex(m, 1)], At(20), At(51)), 0u);
+  // The lock table (tracelane locks, summary, the viewer's Locks panel) names
+  // the same scope for the holding site, not "(no scope)".
+  ASSERT_EQ(m.threads[ri].lock_waits.size(), 1u);
+  EXPECT_EQ(m.ScopeName(m.threads[ri].lock_waits[0].holder_thread,
+                        m.threads[ri].lock_waits[0].holder_scope),
+            "flush");
+  const std::vector<LockReport> locks = LockContention(m);
+  ASSERT_EQ(locks.size(), 1u);
+  ASSERT_EQ(locks[0].holding_sites.size(), 1u);
+  EXPECT_EQ(locks[0].holding_sites[0].name, "flush");
+  EXPECT_EQ(locks[0].holding_sites[0].wait_ns, At(51) - At(20));
+  const std::vector<LockReport> ranged = LockContentionIn(m, At(0), At(300));
+  ASSERT_EQ(ranged.size(), 1u);
+  ASSERT_EQ(ranged[0].holding_sites.size(), 1u);
+  EXPECT_EQ(ranged[0].holding_sites[0].name, "flush");
 }
 
 // `why`: 6 slow requests wait 30 ms for the rebuilder's lock, 4 are stopped for

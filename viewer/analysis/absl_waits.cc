@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "viewer/analysis/blame.h"
 #include "viewer/analysis/states.h"
 
 namespace tracelane::analysis {
@@ -42,7 +43,7 @@ bool UserBlockAt(const ThreadModel& t, int64_t x) {
 std::vector<Release> Releases(const Model& m) {
   absl::flat_hash_set<uint64_t> release_only;
   for (const auto& [id, c] : m.locks) {
-    if (c.acquisitions == 0 && c.releases_with_waiters > 0) release_only.insert(id);
+    if (c.acquisitions_unrecorded()) release_only.insert(id);
   }
   std::vector<Release> out;
   if (release_only.empty()) return out;
@@ -138,16 +139,22 @@ AbslWaitStats AttributeAbslWaits(Model& m) {
       start = std::max(lower, t.states[j - 1].start_ns);
     }
     last_end[pick->thread] = pick->end;
-    const ThreadModel& h = m.threads[r.thread];
     LockWait w{start,
                pick->end,
                r.lock,
                r.thread,
-               h.InnermostScopeAt(std::max(h.life_start_ns, r.at - 1)),
+               kNone,
                t.InnermostScopeAt(start),
                WaitOutcome::kAcquired};
+    w.holder_scope = HolderScopeOverWait(m, w);  // over [start, release)
     w.confidence = static_cast<uint8_t>(confidence);
     t.lock_waits.push_back(w);
+    // The lock table counts it: a contended acquisition, inferred.
+    LockCounters& lc = m.locks[r.lock];
+    ++lc.acquisitions;
+    ++lc.contended;
+    ++lc.inferred;
+    lc.inferred_confidence_sum += w.confidence;
     t.max_lock_wait_ns = std::max(t.max_lock_wait_ns, w.end_ns - w.start_ns);
     overlays[pick->thread].push_back(StateOverlay{start, pick->end, ThreadState::kLockWait});
   }

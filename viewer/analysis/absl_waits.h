@@ -48,7 +48,8 @@ struct AbslWaitStats {
 // if W is known and nobody is consistent, nothing is inferred. The wait
 // [max(r - W, its block start walked back over Running/Runnable/Unknown),
 // switch-in) becomes a LockWait (holder H, outcome kAcquired) and Lock wait in
-// the waiter's states. Idempotent (an inferred wait is no longer Unknown). O(releases x
+// the waiter's states, and a contended acquisition of the lock in m.locks
+// (LockCounters::inferred, with its confidence). Idempotent (an inferred wait is no longer Unknown). O(releases x
 // threads x log n + states of the touched threads).
 AbslWaitStats AttributeAbslWaits(Model& m);
 

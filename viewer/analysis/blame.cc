@@ -54,7 +54,7 @@ class Walker {
       if (hs.thread == kNone) {
         // Not held by anyone known: after a release it is the wake-up of the
         // next holder (the hand-off), named after the last holder and its scope.
-        hops_.push_back(BlameHopRaw{false, lw.lock_id, prev, prev_scope, false});
+        hops_.push_back(BlameHopRaw{false, lw.lock_id, prev, prev_scope, false, lw.confidence});
         Emit(hs.start_ns, hs.end_ns, kNone, ThreadState::kLockWait, hs.start_ns,
              prev == kNone ? BlameEnd::kUnknownHolder : BlameEnd::kHandoff);
         hops_.pop_back();
@@ -62,7 +62,8 @@ class Walker {
       }
       prev = hs.thread;
       prev_scope = ScopeOver(m_.threads[hs.thread], hs.start_ns, hs.end_ns);
-      hops_.push_back(BlameHopRaw{false, lw.lock_id, hs.thread, prev_scope, hs.hold_cut});
+      hops_.push_back(
+          BlameHopRaw{false, lw.lock_id, hs.thread, prev_scope, hs.hold_cut, lw.confidence});
       Visit(hs.thread, hs.start_ns, hs.end_ns);
       hops_.pop_back();
     }
@@ -71,7 +72,7 @@ class Walker {
   // `cw` (with a known notifier) was waited for over [a, b).
   void Cond(const CondWait& cw, int64_t a, int64_t b) {
     const uint32_t n = cw.notifier_thread;
-    hops_.push_back(BlameHopRaw{true, cw.cond_id, n, ScopeOver(m_.threads[n], a, b), false});
+    hops_.push_back(BlameHopRaw{true, cw.cond_id, n, ScopeOver(m_.threads[n], a, b), false, 100});
     Visit(n, a, b);
     hops_.pop_back();
   }
@@ -152,6 +153,24 @@ uint32_t ScopeOver(const ThreadModel& t, int64_t a, int64_t b) {
     if (overlap > len - overlap) return s;
   }
   return kNone;
+}
+
+uint32_t HolderScopeOverWait(const Model& m, const LockWait& w) {
+  if (w.holder_thread == kNone || w.holder_thread >= m.threads.size()) return kNone;
+  const ThreadModel& h = m.threads[w.holder_thread];
+  auto it = std::upper_bound(h.lock_holds.begin(), h.lock_holds.end(), w.end_ns,
+                             [](int64_t v, const LockHold& l) { return v < l.acquired_ns; });
+  int64_t from = w.start_ns, to = w.end_ns, last = w.start_ns;
+  for (int n = 0; it != h.lock_holds.begin() && n < 256; ++n) {
+    --it;
+    if (it->lock_id != w.lock_id) continue;
+    if (it->released_ns > it->acquired_ns) from = std::max(from, it->acquired_ns);
+    to = std::min(to, it->released_ns);  // a release-only hold: held since before
+    last = std::max(it->acquired_ns, std::min(it->released_ns, w.end_ns) - 1);
+    break;
+  }
+  if (to > from) return ScopeOver(h, from, to);
+  return h.InnermostScopeAt(last);
 }
 
 std::vector<HolderSpan> LockHolders(const Model& m, uint64_t lock, uint32_t waiter, int64_t a,

@@ -33,6 +33,17 @@ inline constexpr int kMaxBlameDepth = 8;
 // midpoint, and at each depth at most one scope does.
 uint32_t ScopeOver(const ThreadModel& t, int64_t a, int64_t b);
 
+// The holder's scope over a lock wait `w` (of another thread, whose
+// holder_thread is resolved): ScopeOver the part of the wait that overlapped the
+// holder's last hold of w.lock_id acquired before the wait ended (a release
+// without its acquisition was held since before: up to its release). Without an
+// overlap, the holder's innermost scope at its hold's last nanosecond. kNone if
+// the holder is unknown or was in no scope. This is LockWait::holder_scope, the
+// one number the lock table (holding sites), explain, the timeline tooltips and
+// the Chrome export's flow labels show. O(log n + depth), looks back at most 256
+// holds.
+uint32_t HolderScopeOverWait(const Model& m, const LockWait& w);
+
 // Who held `lock` over [a, b), as a partition of that interval (excluding the
 // thread `waiter`). `thread` is kNone where no traced thread is known to have
 // held it; `hold_cut` says the hold's start was not recorded (a release without
@@ -65,6 +76,7 @@ struct BlameHopRaw {
   uint32_t thread;     // holder / notifier (kNone for kUnknownHolder / kHandoff ends)
   uint32_t scope;      // its ScopeOver the piece, index into its scopes or kNone
   bool hold_cut;
+  uint8_t confidence;  // of the wait this hop explains (LockWait::confidence; 100 recorded)
 };
 struct BlameSegment {
   int64_t start_ns;

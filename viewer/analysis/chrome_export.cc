@@ -5,7 +5,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "viewer/analysis/blame.h"
 #include "viewer/analysis/explain.h"
 #include "viewer/lib/json_writer.h"
 
@@ -203,23 +202,20 @@ class Writer {
         if (w.holder_thread == kNone || w.outcome != WaitOutcome::kAcquired) continue;
         // Start at the holder's release of this lock (its last hold acquired before).
         const ThreadModel& h = m_.threads[w.holder_thread];
-        int64_t from = w.end_ns, held_from = w.start_ns;
+        int64_t from = w.end_ns;
         auto it = std::upper_bound(h.lock_holds.begin(), h.lock_holds.end(), w.end_ns,
                                    [](int64_t x, const LockHold& l) { return x < l.acquired_ns; });
         for (int n = 0; it != h.lock_holds.begin() && n < 256; ++n) {
           --it;
           if (it->lock_id == w.lock_id) {
             from = it->released_ns;
-            if (it->acquired_ns < it->released_ns) held_from = std::max(held_from, it->acquired_ns);
             break;
           }
         }
         // Labelled with the holder's scope over the hold (not at the release).
-        const uint32_t scope =
-            from > held_from ? ScopeOver(h, held_from, std::min(from, w.end_ns)) : w.holder_scope;
         Flow(w.holder_thread, from, ti, w.end_ns,
              absl::StrCat("lock handoff: ", m_.LockName(w.lock_id), " (held in ",
-                          m_.ScopeName(w.holder_thread, scope), ")"));
+                          m_.ScopeName(w.holder_thread, w.holder_scope), ")"));
       }
       for (const CondWait& w : t.cond_waits) {
         if (w.notifier_thread == kNone || w.outcome != WaitOutcome::kAcquired) continue;

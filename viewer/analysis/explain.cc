@@ -77,7 +77,7 @@ class Merger {
                                    c.other_thread, "|", c.other_scope, "|", c.self);
     for (const BlameHop& h : c.chain) {
       absl::StrAppend(&key, "|", static_cast<int>(h.via), ",", h.object_id, ",", h.thread, ",",
-                      h.scope, ",", h.hold_cut);
+                      h.scope, ",", h.hold_cut, ",", h.confidence);
     }
     absl::StrAppend(&key, "|", c.root.thread, ",", static_cast<int>(c.root.state), ",",
                     static_cast<int>(c.root.kind), ",", c.root.what, ",", c.root.scope, ",",
@@ -129,7 +129,8 @@ Cause CauseOfSegment(const Model& m, ThreadState state, const BlameSegment& s) {
     if (h.thread == kNone) continue;
     c.chain.push_back(BlameHop{h.condvar ? CauseKind::kCondvarWait : CauseKind::kLockWait,
                                h.condvar ? m.CondName(h.object_id) : m.LockName(h.object_id),
-                               h.object_id, h.thread, m.ScopeName(h.thread, h.scope), h.hold_cut});
+                               h.object_id, h.thread, m.ScopeName(h.thread, h.scope), h.hold_cut,
+                               h.confidence});
   }
   c.root.thread = s.root_thread;
   c.root.state = s.root_state;
@@ -218,27 +219,9 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
         c.object_id = w->lock_id;
         c.other_thread = w->holder_thread;
         c.confidence = w->confidence;
-        if (w->holder_thread != kNone) {
-          // The holder's scope over its hold's overlap with the wait.
-          const ThreadModel& h = m.threads[w->holder_thread];
-          int64_t from = w->start_ns, to = w->end_ns;
-          auto it =
-              std::upper_bound(h.lock_holds.begin(), h.lock_holds.end(), w->end_ns,
-                               [](int64_t v, const LockHold& l) { return v < l.acquired_ns; });
-          for (int n = 0; it != h.lock_holds.begin() && n < 256; ++n) {
-            --it;
-            if (it->lock_id != w->lock_id) continue;
-            if (it->released_ns > it->acquired_ns) {
-              from = std::max(from, it->acquired_ns);
-              to = std::min(to, it->released_ns);
-            } else {
-              to = std::min(to, it->released_ns);  // held since before: up to the release
-            }
-            break;
-          }
-          c.other_scope =
-              m.ScopeName(w->holder_thread, to > from ? ScopeOver(h, from, to) : w->holder_scope);
-        }
+        // The holder's scope over its hold's overlap with the wait (HolderScopeOverWait).
+        if (w->holder_thread != kNone)
+          c.other_scope = m.ScopeName(w->holder_thread, w->holder_scope);
       }
       break;
     case ThreadState::kCondvarWait:

@@ -47,6 +47,9 @@ struct BlameHop {
   uint32_t thread = kNone;  // the holder or notifier
   std::string scope;        // its scope over the overlap; "(no scope)" if none
   bool hold_cut = false;    // the hold's start was not recorded: held "since before"
+  // 100: the wait on `what` was recorded; lower: inferred (absl::Mutex,
+  // absl_waits.h), the heuristic's confidence in percent.
+  int confidence = 100;
 };
 
 // Where a blame chain ends: its last thread and what that thread was doing.
@@ -124,6 +127,11 @@ std::string SummarizeCause(const Model& m, const Cause& c);
 // groups causes by the first and breaks each group down by the second.
 std::string SummarizeWait(const Model& m, const Cause& c);
 std::string SummarizeRoot(const Model& m, const Cause& c);
+// Where a lock or condvar wait's chain ends, for people (with the CPU context of
+// a runnable root): `running`, `sleeping in "nap"`, `runnable (waiting for a
+// CPU; 3.1 traced threads running or runnable meanwhile on 2 CPUs)`, `holder
+// unknown`, `already released: the next holder's wake-up (hand-off)`. O(1).
+std::string DescribeRoot(const Model& m, const Cause& c);
 
 // What thread `thread`, in non-running state `state` at time `at`, was waiting
 // for (duration_ns, count and first_ns are left 0; no chain). For a lock wait,

@@ -91,6 +91,10 @@ class Describer {
       const bool cv = h.via == CauseKind::kCondvarWait;
       if (i > 0) {
         absl::StrAppend(&s, ", itself waiting on ", cv ? "condvar " : "lock ", Quoted(h.what));
+        if (h.confidence < 100) {
+          absl::StrAppend(&s, ids_ ? absl::StrCat(" (inferred, ", h.confidence, "% confidence)")
+                                   : std::string(" (inferred)"));
+        }
       }
       absl::StrAppend(&s, cv ? (i == 0 ? ", notified by " : " notified by ") : " held by ",
                       Thread(h.thread), " in ", Quoted(h.scope));
@@ -135,6 +139,8 @@ class Describer {
   std::string RootOf(const analysis::Cause& c) const {
     return c.chain.empty() ? std::string() : Ending(c);
   }
+  // Where the chain ends, also without a chain (`holder unknown`).
+  std::string EndingOf(const analysis::Cause& c) const { return Ending(c); }
 
  private:
   std::string Root(const BlameRoot& r, double busy) const {
@@ -247,5 +253,7 @@ std::string SummarizeCause(const Model& m, const Cause& c) { return Describer(m,
 std::string SummarizeWait(const Model& m, const Cause& c) { return Describer(m, false).Wait(c); }
 
 std::string SummarizeRoot(const Model& m, const Cause& c) { return Describer(m, false).RootOf(c); }
+
+std::string DescribeRoot(const Model& m, const Cause& c) { return Describer(m, true).EndingOf(c); }
 
 }  // namespace tracelane::analysis

@@ -13,6 +13,8 @@ constexpr uint32_t kUnknownHolder = kNone - 1;
 struct Acc {
   LockReport r;
   absl::flat_hash_map<uint32_t, CallSite> waiting, holding, holders;
+  uint64_t inferred = 0;        // inferred waits added
+  uint64_t confidence_sum = 0;  // their confidences
 };
 
 std::vector<CallSite> Ranked(absl::flat_hash_map<uint32_t, CallSite>& sites) {
@@ -42,6 +44,7 @@ class Accumulator {
       a.r.contended = c.contended;
       a.r.try_failed = c.try_failed;
       a.r.releases_with_waiters = c.releases_with_waiters;
+      a.r.acquisitions_recorded = !c.acquisitions_unrecorded();
     }
   }
 
@@ -51,6 +54,10 @@ class Accumulator {
     Acc& a = acc_[w.lock_id];
     ++a.r.waits;
     a.r.total_wait_ns += d;
+    if (w.confidence < 100) {
+      ++a.inferred;
+      a.confidence_sum += w.confidence;
+    }
     if (w.outcome == WaitOutcome::kOpen || w.outcome == WaitOutcome::kLost) {
       ++a.r.cut_waits;  // a lower bound: never the longest
     } else {
@@ -76,6 +83,13 @@ class Accumulator {
       a.r.lock_id = id;
       a.r.name = m_.LockName(id);
       a.r.counters_known = counters_known;
+      // The inferred waits, as counted wait by wait (equal to LockCounters::inferred
+      // over the whole capture: every inferred wait is one contended acquisition).
+      a.r.inferred = a.inferred;
+      if (a.inferred > 0) {
+        a.r.inferred_confidence =
+            static_cast<int>((a.confidence_sum + a.inferred / 2) / a.inferred);
+      }
       a.r.waiting_sites = Ranked(a.waiting);
       a.r.holding_sites = Ranked(a.holding);
       a.r.holder_threads = Ranked(a.holders);

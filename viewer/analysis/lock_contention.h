@@ -1,6 +1,7 @@
 // Lock contention per lock: acquisitions, contended acquisitions, wait time, and
-// the call sites (innermost scope) that waited and that held the lock while
-// others waited, ranked by the wait they account for.
+// the call sites that waited (the waiter's innermost scope) and that held the
+// lock while others waited (the holder's scope over the hold's overlap with each
+// wait, LockWait::holder_scope), ranked by the wait they account for.
 #ifndef TRACELANE_VIEWER_ANALYSIS_LOCK_CONTENTION_H_
 #define TRACELANE_VIEWER_ANALYSIS_LOCK_CONTENTION_H_
 
@@ -30,6 +31,14 @@ struct LockReport {
   // The four counters above come from per-capture counts: known for
   // LockContention, not for a time range (LockContentionIn leaves them 0).
   bool counters_known = true;
+  // Of `contended` (and of `waits`, in a range): acquisitions whose wait was
+  // inferred (absl::Mutex, absl_waits.h), not recorded, and their mean
+  // confidence in percent (100 when none).
+  uint64_t inferred = 0;
+  int inferred_confidence = 100;
+  // False when only contended acquisitions are known (abseil reports contended
+  // releases only): `acquisitions` is then a lower bound (= contended).
+  bool acquisitions_recorded = true;
   uint64_t waits = 0;                    // wait spans, including timed-out and still-open ones
   int64_t total_wait_ns = 0;             // sum of wait spans (kLockWait to acquire/give-up/end)
   int64_t max_wait_ns = 0;               // longest complete wait (cut ones are never the max)

@@ -74,7 +74,8 @@ struct LockWait {
   int64_t end_ns;
   uint64_t lock_id;
   uint32_t holder_thread;  // thread that handed the lock over (index), kNone if unknown
-  uint32_t holder_scope;   // holder's innermost scope while it held the lock, kNone
+  uint32_t holder_scope;   // holder's scope over its hold's overlap with the wait (blame.h
+                           // HolderScopeOverWait), kNone
   uint32_t scope;          // waiter's innermost scope when it started waiting, kNone
   WaitOutcome outcome;
   // 100: recorded by the tracer; lower: inferred (absl::Mutex waits, absl_waits.h),
@@ -205,10 +206,21 @@ struct ScopeRef {
 
 // Per-lock counters that are not spans.
 struct LockCounters {
-  uint64_t acquisitions = 0;           // kLockAcquired events
-  uint64_t contended = 0;              // acquisitions preceded by a kLockWait
+  uint64_t acquisitions = 0;           // kLockAcquired events, plus `inferred`
+  uint64_t contended = 0;              // acquisitions preceded by a kLockWait, plus `inferred`
   uint64_t try_failed = 0;             // kLockTryFailed events
   uint64_t releases_with_waiters = 0;  // kLockReleased with arg 1 (handed to a waiter)
+  // Contended acquisitions inferred, not recorded (absl::Mutex waits,
+  // absl_waits.h): included in acquisitions and contended; the sum of their
+  // confidences in percent (mean = inferred_confidence_sum / inferred).
+  uint64_t inferred = 0;
+  uint64_t inferred_confidence_sum = 0;
+  // True when the lock's acquisitions are not recorded (abseil reports only its
+  // contended releases): `acquisitions` then counts only the inferred ones, a
+  // lower bound. O(1).
+  bool acquisitions_unrecorded() const {
+    return acquisitions == inferred && releases_with_waiters > 0;
+  }
 };
 
 enum class SchedulerSource : uint8_t { kNone, kPerf, kSchedStat };

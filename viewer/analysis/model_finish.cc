@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "viewer/analysis/absl_waits.h"
+#include "viewer/analysis/blame.h"
 #include "viewer/analysis/model_builder.h"
 #include "viewer/lib/parallel.h"
 
@@ -155,20 +156,9 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
         }
       }
       if (w.holder_thread == kNone) continue;
-      // The holder's scope while it held the lock: its last hold acquired before
-      // the wait ended, at the hold's last nanosecond.
-      const ThreadModel& h = model.threads[w.holder_thread];
-      auto it = std::upper_bound(h.lock_holds.begin(), h.lock_holds.end(), w.end_ns,
-                                 [](int64_t t, const LockHold& x) { return t < x.acquired_ns; });
-      int64_t at = w.start_ns;
-      for (int n = 0; it != h.lock_holds.begin() && n < 256; ++n) {
-        --it;
-        if (it->lock_id == w.lock_id) {
-          at = std::max(it->acquired_ns, std::min(it->released_ns, w.end_ns) - 1);
-          break;
-        }
-      }
-      w.holder_scope = h.InnermostScopeAt(at);
+      // The holder's scope over the part of the wait it held the lock (not at
+      // the release: a hold may outlive its scope by a little).
+      w.holder_scope = HolderScopeOverWait(model, w);
     }
     for (size_t i = 0; i < t.cond_waits.size(); ++i) {
       CondWait& c = t.cond_waits[i];
@@ -249,6 +239,8 @@ void ModelBuilder::MergeThreads() {
       to.contended += c.contended;
       to.try_failed += c.try_failed;
       to.releases_with_waiters += c.releases_with_waiters;
+      to.inferred += c.inferred;
+      to.inferred_confidence_sum += c.inferred_confidence_sum;
     }
     for (auto& [location, points] : b.counters) {
       std::vector<CounterPoint>& to = counters_[location];

@@ -55,7 +55,10 @@ void LockJson(JsonWriter& j, const LockReport& r, int sites) {
     j.Key("contended").Uint(r.contended);
     j.Key("try_failed").Uint(r.try_failed);
     j.Key("releases_with_waiters").Uint(r.releases_with_waiters);
+    j.Key("acquisitions_recorded").Bool(r.acquisitions_recorded);
   }
+  j.Key("inferred").Uint(r.inferred);
+  if (r.inferred > 0) j.Key("inferred_confidence").Int(r.inferred_confidence);
   j.Key("waits").Uint(r.waits);
   j.Key("total_wait_ns").Int(r.total_wait_ns);
   j.Key("max_wait_ns").Int(r.max_wait_ns);

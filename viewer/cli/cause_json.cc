@@ -57,6 +57,7 @@ void CauseJson(JsonWriter& j, const analysis::Model& m, const analysis::Cause& c
     ThreadKeys(j, m, h.thread, "thread", "tid");
     j.Key("scope").String(h.scope);
     j.Key("hold_cut").Bool(h.hold_cut);
+    j.Key("confidence").Int(h.confidence);
     j.EndObject();
   }
   j.EndArray();

@@ -1,6 +1,7 @@
 // `tracelane locks FILE`: lock contention per lock, with waiting and holding sites.
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "viewer/analysis/lock_contention.h"
 #include "viewer/cli/analysis_support.h"
@@ -16,13 +17,18 @@ constexpr char kHelp[] = R"(usage: tracelane locks FILE [--sites N] [--limit N] 
 Per lock, most waited-for first: acquisitions, contended acquisitions, failed
 try-locks, total / max / mean wait; the call sites that waited (the waiter's
 innermost scope) and the call sites that held the lock while others waited (the
-holder's innermost scope), each ranked by the wait it accounts for; and the
-holder threads.
+holder's scope over the hold: the scope covering most of the hold's overlap with
+the wait), each ranked by the wait it accounts for; and the holder threads.
 
   --sites N   call sites listed per lock (default 5)
   --limit N   at most N locks (default: all)
+An absl::Mutex's waits are inferred (abseil reports only contended releases):
+its contended count is marked '*' and says how many waits were inferred and
+with what confidence; its uncontended acquisitions are not recorded ('-').
+
   --json      {"total_wait_ns":..,"locks":[{name, id, acquisitions, contended,
-              try_failed, releases_with_waiters, waits, total_wait_ns,
+              try_failed, releases_with_waiters, acquisitions_recorded,
+              inferred, inferred_confidence, waits, total_wait_ns,
               max_wait_ns, mean_wait_ns,
               waiting_sites:[{name, waits, wait_ns}], holding_sites:[...],
               holder_threads:[...]}]}
@@ -73,11 +79,20 @@ int RunLocks(int argc, char** argv) {
                                "contended", "tryfail", "handoffs", "total wait", "max wait",
                                "mean wait");
   for (const auto& r : locks) {
+    const std::string acquired =
+        r.acquisitions_recorded ? absl::StrCat(r.acquisitions) : std::string("-");
+    const std::string contended = absl::StrCat(r.contended, r.inferred > 0 ? "*" : "");
     std::cout << absl::StrFormat(
-        "%-28.28s %10d %10d %8d %8d %12s %12s %12s\n", r.name, r.acquisitions, r.contended,
-        r.try_failed, r.releases_with_waiters, FormatDuration(r.total_wait_ns),
-        FormatDuration(r.max_wait_ns),
+        "%-28.28s %10s %10s %8d %8d %12s %12s %12s\n", r.name, acquired, contended, r.try_failed,
+        r.releases_with_waiters, FormatDuration(r.total_wait_ns), FormatDuration(r.max_wait_ns),
         FormatDuration(r.waits ? r.total_wait_ns / static_cast<int64_t>(r.waits) : 0));
+    if (r.inferred > 0) {
+      std::cout << absl::StrFormat(
+          "    * %d contended acquisitions inferred from abseil's release hook and the "
+          "scheduler (mean confidence %d%%)%s\n",
+          r.inferred, r.inferred_confidence,
+          r.acquisitions_recorded ? "" : "; uncontended acquisitions not recorded");
+    }
     PrintSites("waiting at", r.waiting_sites, n, r.total_wait_ns);
     PrintSites("held at", r.holding_sites, n, r.total_wait_ns);
     PrintSites("held by", r.holder_threads, n, r.total_wait_ns);

@@ -233,9 +233,20 @@ int RunSummary(int argc, char** argv) {
                                    l.releases_with_waiters);
       continue;
     }
-    std::cout << absl::StrFormat("  %-28.28s %6d of %-7d acquisitions waited, total %s, max %s",
-                                 l.name, l.contended, l.acquisitions,
-                                 FormatDuration(l.total_wait_ns), FormatDuration(l.max_wait_ns));
+    if (l.acquisitions_recorded) {
+      std::cout << absl::StrFormat("  %-28.28s %6d of %-7d acquisitions waited", l.name,
+                                   l.contended, l.acquisitions);
+    } else {
+      std::cout << absl::StrFormat(
+          "  %-28.28s %6d acquisitions waited (uncontended ones not recorded)", l.name,
+          l.contended);
+    }
+    if (l.inferred > 0) {
+      std::cout << absl::StrFormat(" (%d inferred, %d%% confidence)", l.inferred,
+                                   l.inferred_confidence);
+    }
+    std::cout << absl::StrFormat(", total %s, max %s", FormatDuration(l.total_wait_ns),
+                                 FormatDuration(l.max_wait_ns));
     if (l.cut_waits != 0) std::cout << absl::StrFormat(" (%d cut)", l.cut_waits);
     if (!l.holding_sites.empty()) std::cout << ", mostly held at " << l.holding_sites[0].name;
     std::cout << "\n";

@@ -147,6 +147,19 @@ void CountCell(uint64_t v, bool known) {
   }
 }
 
+// "*" after a contended count some of whose waits were inferred, explained in
+// its tooltip.
+void InferredMark(const LockReport& r) {
+  ImGui::SameLine(0, 1);
+  ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "*");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip(
+        "%llu inferred from abseil's release hook and the scheduler's switch-ins (mean "
+        "confidence %d%%): abseil does not name the waiter",
+        static_cast<unsigned long long>(r.inferred), r.inferred_confidence);
+  }
+}
+
 // A wait time; with `of` > 0 a bar under it, in the lock-wait colour, scales
 // it against `of`.
 void WaitCell(int64_t ns, int64_t of) {
@@ -205,8 +218,20 @@ std::optional<uint64_t> Table(const LocksData& d, LocksPanelState& s, float widt
         clicked = r.lock_id;
       }
       ImGui::PopID();
-      if (ImGui::TableSetColumnIndex(kAcquisitions)) CountCell(r.acquisitions, r.counters_known);
-      if (ImGui::TableSetColumnIndex(kContended)) CountCell(r.contended, r.counters_known);
+      if (ImGui::TableSetColumnIndex(kAcquisitions)) {
+        if (r.counters_known && !r.acquisitions_recorded) {
+          ImGui::TextDisabled("-");
+          if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("not recorded: abseil reports only contended releases");
+          }
+        } else {
+          CountCell(r.acquisitions, r.counters_known);
+        }
+      }
+      if (ImGui::TableSetColumnIndex(kContended)) {
+        CountCell(r.contended, r.counters_known);
+        if (r.counters_known && r.inferred > 0) InferredMark(r);
+      }
       if (ImGui::TableSetColumnIndex(kTryFailed)) CountCell(r.try_failed, r.counters_known);
       if (ImGui::TableSetColumnIndex(kWaits)) CountCell(r.waits, true);
       if (ImGui::TableSetColumnIndex(kTotal)) WaitCell(r.total_wait_ns, longest);
@@ -322,6 +347,10 @@ void Stepper(const Document& doc, TimelineState& timeline, LocksPanelState& s,
                       w.holder_thread == analysis::kNone
                           ? "?"
                           : m.ScopeName(w.holder_thread, w.holder_scope).c_str());
+  if (w.confidence < 100) {
+    ImGui::SameLine();
+    ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "(inferred, %d%% confidence)", w.confidence);
+  }
 }
 
 void Detail(const Document& doc, TimelineState& timeline, LocksPanelState& s, const LocksData& d,
@@ -338,6 +367,12 @@ void Detail(const Document& doc, TimelineState& timeline, LocksPanelState& s, co
   ImGui::SameLine();
   ImGui::TextDisabled("id 0x%llx  total wait %s", static_cast<unsigned long long>(r->lock_id),
                       FormatDuration(r->total_wait_ns).c_str());
+  if (r->inferred > 0) {
+    ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1),
+                       "%llu of its waits inferred (absl::Mutex: abseil does not name the "
+                       "waiter), mean confidence %d%%",
+                       static_cast<unsigned long long>(r->inferred), r->inferred_confidence);
+  }
   if (full != nullptr) {
     const auto it = full->waits.find(r->lock_id);
     static const std::vector<LockWaitRef> kNoWaits;
