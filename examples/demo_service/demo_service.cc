@@ -7,6 +7,10 @@
 //   * scheduler waits: 4 workers plus a batch job share the machine's cores;
 //   * I/O: each request waits ~300 us on a simulated backend call.
 //
+// Each handle_request samples the counter "demo.request_id" (the request's id),
+// so which request got the every-400th buffer is known from the trace
+// (tests/analysis/demo_explain_test.cc checks explain against it).
+//
 // Usage: demo_service [--seconds=8] [--endpoint=127.0.0.1:6060]
 //                     [--capture=out.tlt --capture_delay=1 --capture_seconds=5]
 #include <algorithm>
@@ -30,7 +34,8 @@
 #include "tracelane/tracelane.h"
 
 ABSL_FLAG(double, seconds, 8, "how long the service runs");
-ABSL_FLAG(std::string, endpoint, "", "serve captures on this loopback address, e.g. 127.0.0.1:6060");
+ABSL_FLAG(std::string, endpoint, "",
+          "serve captures on this loopback address, e.g. 127.0.0.1:6060");
 ABSL_FLAG(std::string, capture, "", "write an in-process next-N capture to this file");
 ABSL_FLAG(double, capture_delay, 1, "seconds to wait before the in-process capture starts");
 ABSL_FLAG(double, capture_seconds, 5, "length of the in-process capture");
@@ -121,6 +126,7 @@ class Service {
 
   void Handle(const Request& r) {
     TRACE_SCOPE("handle_request");
+    TRACE_COUNTER("demo.request_id", static_cast<double>(r.id));
     // Workers hold the epoch shared while they work; the compactor takes it
     // exclusively to stop them.
     std::shared_lock<tracelane::SharedMutex> epoch(epoch_mu_);
@@ -209,8 +215,7 @@ class Service {
   void ReportTotal() {
     std::lock_guard<tracelane::Mutex> l(stats_mu_);
     std::vector<int64_t> v = all_;
-    const int64_t p50 = Percentile(v, 0.5), p99 = Percentile(v, 0.99),
-                  p999 = Percentile(v, 0.999);
+    const int64_t p50 = Percentile(v, 0.5), p99 = Percentile(v, 0.99), p999 = Percentile(v, 0.999);
     std::printf("demo_service: %zu requests  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms\n", v.size(),
                 p50 / 1e3, p99 / 1e3, p999 / 1e3);
   }
@@ -242,13 +247,15 @@ int main(int argc, char** argv) {
   if (const std::string out = absl::GetFlag(FLAGS_capture); !out.empty()) {
     capturer = std::thread([out] {
       tracelane::internal::ExcludeCurrentThread();
-      std::this_thread::sleep_for(std::chrono::duration<double>(absl::GetFlag(FLAGS_capture_delay)));
+      std::this_thread::sleep_for(
+          std::chrono::duration<double>(absl::GetFlag(FLAGS_capture_delay)));
       tracelane::CaptureOptions o;
       o.mode = tracelane::CaptureMode::kNext;
       o.seconds = absl::GetFlag(FLAGS_capture_seconds);
       absl::StatusOr<std::string> bytes = tracelane::Capture(o);
       if (!bytes.ok()) {
-        std::fprintf(stderr, "demo_service: capture failed: %s\n", bytes.status().ToString().c_str());
+        std::fprintf(stderr, "demo_service: capture failed: %s\n",
+                     bytes.status().ToString().c_str());
         return;
       }
       FILE* f = std::fopen(out.c_str(), "wb");
@@ -261,7 +268,8 @@ int main(int argc, char** argv) {
     });
   }
   Service service;
-  service.Run(absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_workers), absl::GetFlag(FLAGS_rate));
+  service.Run(absl::GetFlag(FLAGS_seconds), absl::GetFlag(FLAGS_workers),
+              absl::GetFlag(FLAGS_rate));
   if (capturer.joinable()) capturer.join();
   tracelane::StopEndpoint();
   return 0;
