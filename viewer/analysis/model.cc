@@ -8,6 +8,7 @@
 #include "viewer/analysis/model_builder.h"
 #include "viewer/lib/parallel.h"
 #include "viewer/lib/parallel_reader.h"
+#include "viewer/lib/phase_timer.h"
 
 namespace tracelane::analysis {
 
@@ -104,6 +105,7 @@ int LoadWorkers(int requested) {
 // Loads through `read` (a parallel streaming reader bound to a file or to bytes).
 template <typename ReadFn>
 absl::StatusOr<Model> Load(const LoadOptions& options, const ReadFn& read) {
+  reader::PhaseTimer timer;
   internal::ModelBuilder builder;
   reader::ReadOptions ro;
   ro.salvage = options.salvage;
@@ -117,10 +119,13 @@ absl::StatusOr<Model> Load(const LoadOptions& options, const ReadFn& read) {
       },
       ro);
   if (!t.ok()) return t.status();
+  timer.Lap("read and build threads");
   if (options.cancelled && options.cancelled()) {
     return absl::CancelledError(absl::StrCat(t->path, ": loading cancelled"));
   }
-  return builder.Finish(*std::move(t), ro.workers);
+  Model m = builder.Finish(*std::move(t), ro.workers);
+  timer.Lap("finish model");
+  return m;
 }
 
 }  // namespace

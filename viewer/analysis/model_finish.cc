@@ -101,6 +101,36 @@ void ModelBuilder::FinishScopes(ThreadBuilder& b) {
   }
 }
 
+namespace {
+
+// Sorts `v`, made of runs of equal .second (each usually sorted already), by
+// sorting the runs that are not and merging adjacent runs pairwise.
+void SortRuns(std::vector<std::pair<int64_t, uint32_t>>& v) {
+  std::vector<size_t> bounds{0};
+  for (size_t i = 1; i < v.size(); ++i) {
+    if (v[i].second != v[i - 1].second) bounds.push_back(i);
+  }
+  bounds.push_back(v.size());
+  for (size_t r = 0; r + 1 < bounds.size(); ++r) {
+    const auto b = v.begin() + static_cast<std::ptrdiff_t>(bounds[r]);
+    const auto e = v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 1]);
+    if (!std::is_sorted(b, e)) std::sort(b, e);
+  }
+  while (bounds.size() > 2) {
+    std::vector<size_t> merged{0};
+    for (size_t r = 0; r + 2 < bounds.size(); r += 2) {
+      std::inplace_merge(v.begin() + static_cast<std::ptrdiff_t>(bounds[r]),
+                         v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 1]),
+                         v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 2]));
+      merged.push_back(bounds[r + 2]);
+    }
+    if (merged.back() != v.size()) merged.push_back(v.size());
+    bounds = std::move(merged);
+  }
+}
+
+}  // namespace
+
 void ModelBuilder::ResolveHolders(Model& model, int workers) {
   absl::flat_hash_map<int64_t, std::vector<uint32_t>> by_tid;
   for (uint32_t i = 0; i < model.threads.size(); ++i) by_tid[model.threads[i].tid].push_back(i);
@@ -131,7 +161,9 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
         if (it != releases.end()) it->second.emplace_back(h.released_ns, ti);
       }
     }
-    for (auto& [id, v] : releases) std::sort(v.begin(), v.end());
+    // Appended thread by thread, each thread's releases in time order: merging
+    // the runs is O(n log threads) where sorting was O(n log n).
+    for (auto& [id, v] : releases) SortRuns(v);
   }
   // Each thread's waits are resolved on their own; other threads are only read.
   reader::ParallelFor(workers, model.threads.size(), [&](size_t tii) {

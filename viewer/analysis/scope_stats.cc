@@ -1,11 +1,14 @@
 #include "viewer/analysis/scope_stats.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <queue>
 
 #include "absl/container/flat_hash_map.h"
+#include "viewer/analysis/cut_cursor.h"
 #include "viewer/analysis/range_stats.h"
+#include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis {
 namespace {
@@ -54,6 +57,51 @@ size_t RankIndex(size_t n, double p) {
   return std::clamp<size_t>(r, 1, n) - 1;
 }
 
+// The finest histogram (16 buckets per octave): each bucket of a coarser one
+// (ScopeStatsOptions::buckets_per_octave <= 16) is a union of whole fine buckets.
+constexpr int kFineShift = 4;
+
+// The values at sorted ranks `ranks` (ascending) of `d`, located through the fine
+// histogram `fine` of d: a rank's bucket is found from the cumulative counts, and
+// only the values in that bucket are selected among. One pass over d plus a
+// selection per bucket (instead of selections over all of d).
+void ValuesAtRanks(const std::vector<int64_t>& d, const std::vector<uint64_t>& fine,
+                   const size_t* ranks, int n_ranks, int64_t* out) {
+  struct Target {
+    int64_t lo, hi;  // the bucket's range (bucket 0 also holds negative values)
+    std::vector<int64_t> values;
+  };
+  Target targets[4];
+  int bucket_of_rank[4];
+  int n_targets = 0;
+  uint64_t below = 0;
+  size_t b = 0;
+  for (int k = 0; k < n_ranks; ++k) {
+    while (below + fine[b] <= ranks[k]) below += fine[b++];
+    const HistogramBucket h = BucketAt(static_cast<int>(b), kFineShift);
+    const int64_t lo = b == 0 ? INT64_MIN : h.lo_ns;
+    if (n_targets == 0 || targets[n_targets - 1].lo != lo) {
+      targets[n_targets++] = Target{lo, h.hi_ns, {}};
+    }
+    bucket_of_rank[k] = n_targets - 1;
+  }
+  for (int t = 0; t < n_targets; ++t) targets[t].values.reserve(64);
+  for (const int64_t x : d) {
+    for (int t = 0; t < n_targets; ++t) {
+      if (x >= targets[t].lo && x < targets[t].hi) targets[t].values.push_back(x);
+    }
+  }
+  below = 0;
+  b = 0;
+  for (int k = 0; k < n_ranks; ++k) {
+    while (below + fine[b] <= ranks[k]) below += fine[b++];
+    std::vector<int64_t>& v = targets[bucket_of_rank[k]].values;
+    const auto at = v.begin() + static_cast<std::ptrdiff_t>(ranks[k] - below);
+    std::nth_element(v.begin(), at, v.end());
+    out[k] = *at;
+  }
+}
+
 // The statistics of location `loc` over the instances `refs`. `d` is scratch.
 ScopeStats StatsOf(const Model& m, uint32_t loc, const std::vector<ScopeRef>& refs,
                    const ScopeStatsOptions& options, std::vector<int64_t>& d) {
@@ -67,59 +115,60 @@ ScopeStats StatsOf(const Model& m, uint32_t loc, const std::vector<ScopeRef>& re
   st.line = l.line;
   d.clear();
   d.reserve(refs.size());
-  std::vector<uint64_t> buckets(static_cast<size_t>(65) << shift);
+  std::vector<uint64_t> fine(static_cast<size_t>(65) << kFineShift);
   // Slowest instances: a bounded heap whose top is the fastest kept.
   const auto faster_on_top = [](const ScopeInstance& a, const ScopeInstance& b) {
     return SlowerThan(a, b);
   };
   std::priority_queue<ScopeInstance, std::vector<ScopeInstance>, decltype(faster_on_top)> top(
       faster_on_top);
+  const size_t keep = options.slowest > 0 ? static_cast<size_t>(options.slowest) : 0;
+  int64_t min = INT64_MAX, max = INT64_MIN;
+  CutCursor cuts(m);
   for (const ScopeRef ref : refs) {
-    if (m.threads[ref.thread].IsCut(ref.index)) {
+    bool by_loss = false;
+    if (cuts.IsCut(ref, &by_loss)) {
       ++st.cut;  // its duration is unknown: counted, never ranked
-      st.cut_by_loss += m.threads[ref.thread].IsCutByLoss(ref.index) ? 1 : 0;
+      st.cut_by_loss += by_loss ? 1 : 0;
       continue;
     }
     const Scope& s = m.scope(ref);
     const int64_t x = s.end_ns - s.begin_ns;
     d.push_back(x);
     st.total_ns += x;
-    ++buckets[IndexOf(x, shift)];
-    if (options.slowest > 0) {
-      const ScopeInstance inst{ref, s.begin_ns, x, false};
-      if (static_cast<int>(top.size()) < options.slowest) {
-        top.push(inst);
-      } else if (SlowerThan(inst, top.top())) {
-        top.pop();
-        top.push(inst);
-      }
+    min = std::min(min, x);
+    max = std::max(max, x);
+    ++fine[IndexOf(x, kFineShift)];
+    // Most instances are faster than the fastest kept: one comparison rejects them.
+    if (top.size() == keep && (keep == 0 || x < top.top().duration_ns)) continue;
+    const ScopeInstance inst{ref, s.begin_ns, x, false};
+    if (top.size() < keep) {
+      top.push(inst);
+    } else if (SlowerThan(inst, top.top())) {
+      top.pop();
+      top.push(inst);
     }
   }
   st.count = d.size();
   if (st.count != 0) {
     st.mean_ns = st.total_ns / static_cast<int64_t>(st.count);
-    // Percentiles by successive selection over increasing ranks.
     const size_t n = d.size();
-    const size_t ranks[] = {
-        0, RankIndex(n, 50), RankIndex(n, 90), RankIndex(n, 99), RankIndex(n, 99.9), n - 1};
-    int64_t vals[6];
-    size_t from = 0;
-    for (int k = 0; k < 6; ++k) {
-      const size_t r = std::max(ranks[k], from);
-      std::nth_element(d.begin() + from, d.begin() + r, d.end());
-      vals[k] = d[r];
-      from = r;
-    }
-    st.min_ns = vals[0];
-    st.p50_ns = vals[1];
-    st.p90_ns = vals[2];
-    st.p99_ns = vals[3];
-    st.p999_ns = vals[4];
-    st.max_ns = vals[5];
-    for (int b = IndexOf(st.min_ns, shift); b <= IndexOf(st.max_ns, shift); ++b) {
-      HistogramBucket h = BucketAt(b, shift);
-      h.count = buckets[b];
-      st.histogram.push_back(h);
+    const size_t ranks[] = {RankIndex(n, 50), RankIndex(n, 90), RankIndex(n, 99),
+                            RankIndex(n, 99.9)};
+    int64_t vals[4];
+    ValuesAtRanks(d, fine, ranks, 4, vals);
+    st.min_ns = min;
+    st.p50_ns = vals[0];
+    st.p90_ns = vals[1];
+    st.p99_ns = vals[2];
+    st.p999_ns = vals[3];
+    st.max_ns = max;
+    const int first = IndexOf(min, shift);
+    for (int b = first; b <= IndexOf(max, shift); ++b) st.histogram.push_back(BucketAt(b, shift));
+    for (size_t f = 0; f < fine.size(); ++f) {
+      if (fine[f] == 0) continue;
+      const int b = IndexOf(BucketAt(static_cast<int>(f), kFineShift).lo_ns, shift);
+      st.histogram[static_cast<size_t>(b - first)].count += fine[f];
     }
   }
   while (!top.empty()) {
@@ -180,21 +229,58 @@ ScopeInstance InstanceOf(const Model& m, ScopeRef ref) {
 }
 
 std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOptions& options) {
-  std::vector<ScopeStats> out;
-  std::vector<int64_t> d;
-  uint64_t total = 0, done = 0;
-  for (const auto& refs : m.scopes_by_location) total += refs.size();
+  std::vector<uint32_t> locations;
+  uint64_t total = 0;
   for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
-    const auto& refs = m.scopes_by_location[loc];
-    if (refs.empty()) continue;
+    if (m.scopes_by_location[loc].empty()) continue;
     if (!options.name.empty() && m.info.locations[loc].name != options.name) continue;
-    if (options.cancelled && options.cancelled()) break;
-    out.push_back(StatsOf(m, loc, refs, options, d));
-    done += refs.size();
-    if (options.progress) options.progress(static_cast<double>(done) / static_cast<double>(total));
+    locations.push_back(loc);
+    total += m.scopes_by_location[loc].size();
   }
-  SortByTotal(out);
-  return out;
+  // Locations are independent: the largest first, on every worker. Progress and
+  // cancellation are polled by worker 0 only (their callbacks need not be
+  // thread-safe); the others see the stop flag.
+  std::vector<uint32_t> order = locations;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return m.scopes_by_location[a].size() > m.scopes_by_location[b].size();
+  });
+  absl::flat_hash_map<uint32_t, size_t> slot;
+  for (size_t i = 0; i < locations.size(); ++i) slot[locations[i]] = i;
+  std::vector<ScopeStats> results(locations.size());
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> done{0};
+  std::atomic<bool> stop{false};
+  const int workers = std::min<int>(reader::ResolveWorkers(options.workers),
+                                    static_cast<int>(std::max<size_t>(1, order.size())));
+  reader::RunWorkers(workers, [&](int worker) {
+    std::vector<int64_t> d;
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (worker == 0 && options.cancelled && options.cancelled()) {
+        stop = true;
+        break;
+      }
+      const size_t i = next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= order.size()) break;
+      const uint32_t loc = order[i];
+      results[slot[loc]] = StatsOf(m, loc, m.scopes_by_location[loc], options, d);
+      const uint64_t now =
+          done.fetch_add(m.scopes_by_location[loc].size()) + m.scopes_by_location[loc].size();
+      if (worker == 0 && options.progress) {
+        options.progress(static_cast<double>(now) / static_cast<double>(total));
+      }
+    }
+  });
+  if (stop) {
+    // Cancelled: as before, the locations finished in location order, then none.
+    std::vector<ScopeStats> partial;
+    for (ScopeStats& st : results) {
+      if (st.location == kNone) break;
+      partial.push_back(std::move(st));
+    }
+    results = std::move(partial);
+  }
+  SortByTotal(results);
+  return results;
 }
 
 std::vector<ScopeStats> ComputeScopeStatsIn(const Model& m, int64_t from_ns, int64_t to_ns,
@@ -282,6 +368,28 @@ std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, i
   if (rank < 1 || static_cast<size_t>(rank) > all.size()) return std::nullopt;
   std::nth_element(all.begin(), all.begin() + (rank - 1), all.end(), SlowerThan);
   return all[rank - 1];
+}
+
+uint64_t RankOf(const Model& m, const ScopeInstance& instance, uint64_t* count, uint64_t* cut) {
+  const ThreadModel& t = m.threads[instance.ref.thread];
+  const std::string& name = m.info.locations[t.scopes[instance.ref.index].location].name;
+  const bool is_cut = t.IsCut(instance.ref.index);
+  uint64_t slower = 0, complete = 0, cuts = 0;
+  for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
+    if (m.scopes_by_location[loc].empty() || m.info.locations[loc].name != name) continue;
+    for (ScopeRef r : m.scopes_by_location[loc]) {
+      if (m.threads[r.thread].IsCut(r.index)) {
+        ++cuts;
+        continue;
+      }
+      ++complete;
+      const Scope& s = m.scope(r);
+      slower += SlowerThan(ScopeInstance{r, s.begin_ns, s.end_ns - s.begin_ns, false}, instance);
+    }
+  }
+  if (count != nullptr) *count = complete;
+  if (cut != nullptr) *cut = cuts;
+  return is_cut ? 0 : slower + 1;
 }
 
 }  // namespace tracelane::analysis

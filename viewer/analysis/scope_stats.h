@@ -66,7 +66,11 @@ struct ScopeStatsOptions {
   std::string name;  // only locations with this name; empty = all
   // Histogram buckets per octave: 1, 2, 4, 8 or 16 (other values: 1).
   int buckets_per_octave = 1;
-  // Called now and then with the share done, in [0, 1]. May be empty.
+  // Threads computing ComputeScopeStats (locations in parallel): 0 = one per
+  // core. The result does not depend on it.
+  int workers = 0;
+  // Called now and then with the share done, in [0, 1], from one thread at a
+  // time. May be empty.
   std::function<void(double)> progress;
   // Polled between locations; returning true stops early (the result is then
   // incomplete: callers drop it). May be empty.
@@ -79,8 +83,10 @@ struct ScopeStatsOptions {
 HistogramBucket HistogramBucketOf(int64_t d, int per_octave, int* index = nullptr);
 
 // Statistics per location that has instances (complete or cut), sorted by
-// total time of the complete ones, largest first. O(n) per location
-// (selection, not sorting).
+// total time of the complete ones, largest first. O(n) per location (one pass,
+// then selections within the histogram buckets holding the percentiles),
+// locations spread over options.workers threads; scratch memory 8 bytes per
+// instance of the largest locations being worked on.
 std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOptions& options = {});
 
 // The same statistics over the instances of the threads `threads` (indices into
@@ -114,6 +120,12 @@ bool SlowerThan(const ScopeInstance& a, const ScopeInstance& b);
 std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, int rank,
                                         uint64_t* count = nullptr, uint64_t* cut = nullptr,
                                         uint64_t* cut_by_loss = nullptr);
+
+// Where `instance` ranks among the complete instances of all scopes with its
+// name (1 = slowest, the order of NthSlowest and SlowerThan); 0 if it is cut
+// (never ranked). `*count`, `*cut` as in NthSlowest. O(instances with the name).
+uint64_t RankOf(const Model& m, const ScopeInstance& instance, uint64_t* count = nullptr,
+                uint64_t* cut = nullptr);
 
 // Makes the ScopeInstance for a reference. O(log cut scopes).
 ScopeInstance InstanceOf(const Model& m, ScopeRef ref);

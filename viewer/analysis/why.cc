@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/container/flat_hash_map.h"
+#include "viewer/analysis/cut_cursor.h"
 #include "viewer/analysis/thread_states.h"
 
 namespace tracelane::analysis {
@@ -11,36 +12,51 @@ namespace tracelane::analysis {
 WhyReport Why(const Model& m, const WhyOptions& options) {
   WhyReport r;
   r.scope = options.scope;
-  std::vector<ScopeInstance> all;
+  // Pass 1: the complete instances' durations (8 bytes each), for the threshold.
+  std::vector<const std::vector<ScopeRef>*> lists;
   for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
-    if (m.LocationName(loc) != options.scope) continue;
-    for (const ScopeRef ref : m.scopes_by_location[loc]) {
-      const ThreadModel& t = m.threads[ref.thread];
-      if (t.IsCut(ref.index)) {
-        ++r.cut;
-        r.cut_by_loss += t.IsCutByLoss(ref.index);
-        continue;
+    if (m.LocationName(loc) == options.scope) lists.push_back(&m.scopes_by_location[loc]);
+  }
+  std::vector<int64_t> d;
+  {
+    CutCursor cuts(m);
+    for (const std::vector<ScopeRef>* refs : lists) {
+      for (const ScopeRef ref : *refs) {
+        bool by_loss = false;
+        if (cuts.IsCut(ref, &by_loss)) {
+          ++r.cut;
+          r.cut_by_loss += by_loss ? 1 : 0;
+          continue;
+        }
+        const Scope& s = m.scope(ref);
+        d.push_back(s.end_ns - s.begin_ns);
       }
-      all.push_back(InstanceOf(m, ref));
     }
   }
-  r.count = all.size();
-  if (all.empty()) return r;
+  r.count = d.size();
+  if (d.empty()) return r;
   if (options.above_ns >= 0) {
     r.threshold_ns = options.above_ns;
   } else {
     // Nearest rank: the smallest duration with at least p% of instances <= it.
-    std::vector<int64_t> d(all.size());
-    for (size_t i = 0; i < all.size(); ++i) d[i] = all[i].duration_ns;
     const double p = std::clamp(options.percentile, 0.0, 100.0);
     size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(d.size()) - 1e-9));
     rank = std::clamp<size_t>(rank, 1, d.size()) - 1;
     std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(rank), d.end());
     r.threshold_ns = d[rank];
   }
+  std::vector<int64_t>().swap(d);
+  // Pass 2: the instances at or above it.
   std::vector<ScopeInstance> above;
-  for (const ScopeInstance& i : all) {
-    if (i.duration_ns >= r.threshold_ns) above.push_back(i);
+  {
+    CutCursor cuts(m);
+    for (const std::vector<ScopeRef>* refs : lists) {
+      for (const ScopeRef ref : *refs) {
+        const Scope& s = m.scope(ref);
+        if (s.end_ns - s.begin_ns < r.threshold_ns || cuts.IsCut(ref)) continue;
+        above.push_back(ScopeInstance{ref, s.begin_ns, s.end_ns - s.begin_ns, false});
+      }
+    }
   }
   r.above = above.size();
   std::sort(above.begin(), above.end(), SlowerThan);

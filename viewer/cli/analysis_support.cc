@@ -56,6 +56,11 @@ absl::StatusOr<analysis::Model> LoadModelFor(const Args& args) {
   return m;
 }
 
+void KeepUntilExit(analysis::Model&& m) {
+  static auto* kept = new std::vector<analysis::Model>;  // never freed, by design
+  kept->push_back(std::move(m));
+}
+
 absl::StatusOr<int64_t> IntFlag(const Args& args, const std::string& name, int64_t def,
                                 int64_t min) {
   if (!args.Has(name)) return def;

@@ -33,6 +33,11 @@ absl::StatusOr<Args> ParseCommand(int argc, char** argv, const char* help,
 // when it is a terminal). Errors carry the reader's message.
 absl::StatusOr<analysis::Model> LoadModelFor(const Args& args);
 
+// For a command about to return to main and exit: keeps `m` alive until the
+// process exits, so its memory goes back to the OS at exit instead of through
+// millions of destructor calls and unmaps (~5% of `summary` on a large capture).
+void KeepUntilExit(analysis::Model&& m);
+
 // Parses --NAME as a positive integer, or returns `def` if absent.
 absl::StatusOr<int64_t> IntFlag(const Args& args, const std::string& name, int64_t def,
                                 int64_t min = 1);

@@ -15,6 +15,7 @@
 #include "viewer/cli/cause_json.h"
 #include "viewer/cli/command.h"
 #include "viewer/lib/json_writer.h"
+#include "viewer/lib/phase_timer.h"
 #include "viewer/lib/units.h"
 
 namespace tracelane::cli {
@@ -71,6 +72,7 @@ int RunSummary(int argc, char** argv) {
   const size_t top = static_cast<size_t>(std::min<int64_t>(*top_flag, 1 << 20));
   absl::StatusOr<analysis::Model> m = LoadModelFor(*args);
   if (!m.ok()) return Fail(std::string(m.status().message()));
+  reader::PhaseTimer timer;
 
   std::vector<analysis::ThreadStatesRow> rows = analysis::ThreadStates(*m);
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
@@ -80,8 +82,10 @@ int RunSummary(int argc, char** argv) {
   const analysis::StateDurations totals = analysis::TotalStates(*m);
   std::vector<analysis::LockReport> locks = analysis::LockContention(*m);
   if (locks.size() > top) locks.resize(top);
+  timer.Lap("thread states, locks");
   const analysis::PauseStats pauses = analysis::ComputePauseStats(*m);
   const analysis::MmuCalculator mmu(analysis::SystemUtilization(*m));
+  timer.Lap("pauses, utilization");
   const int64_t windows[] = {1000000, 10000000, 100000000};
   analysis::ScopeStatsOptions so;
   so.slowest = 1;
@@ -89,6 +93,7 @@ int RunSummary(int argc, char** argv) {
   std::stable_sort(scopes.begin(), scopes.end(),
                    [](const auto& a, const auto& b) { return a.max_ns > b.max_ns; });
   if (scopes.size() > top) scopes.resize(top);
+  timer.Lap("scope statistics");
   // The tail worth explaining: the first of the slowest scopes (by max) with
   // enough instances to have a p99, else the slowest.
   std::string why_scope;
@@ -111,6 +116,7 @@ int RunSummary(int argc, char** argv) {
     wo.max_instances = 200;
     why = analysis::Why(*m, wo);
   }
+  timer.Lap("why the tail is slow");
   const std::string& process = m->info.Property("process_name");
   const analysis::LossSummary losses = analysis::SummarizeLosses(*m);
 
@@ -177,6 +183,8 @@ int RunSummary(int argc, char** argv) {
     }
     j.EndObject();
     std::cout << j.str() << "\n";
+    timer.Lap("MMU, output");
+    KeepUntilExit(*std::move(m));
     return 0;
   }
 
@@ -296,6 +304,8 @@ int RunSummary(int argc, char** argv) {
     std::cout << "\nwhy the tail is slow (tracelane why --scope " << why_scope << "):\n"
               << WhyText(*m, why, "p99", std::min<size_t>(top, 5));
   }
+  timer.Lap("MMU, output");
+  KeepUntilExit(*std::move(m));
   return 0;
 }
 
