@@ -1,11 +1,13 @@
 // The recording slow path: thread registration, chunk hand-over, drop accounting
 // and thread exit. The fast path is inline in include/tracelane/internal/recorder.h.
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "absl/strings/numbers.h"
 #include "tracelane/config.h"
@@ -39,6 +41,9 @@ struct LocalState {
   // and re-entry areas): the `events_before` of its next chunk (AreaStamp).
   uint64_t emitted;
   int64_t tid;
+  // Set in a child of fork() on the forking thread: its name, given to the
+  // record it gets when it records again in the child's fresh recorder.
+  std::string* name_after_fork;
 };
 thread_local LocalState tls_state __attribute__((tls_model("initial-exec")));
 // Ends on a kBoundaryBytes boundary, like every area a cursor points into.
@@ -67,6 +72,16 @@ void RunHooks(ThreadRecord* record, bool start) {
     ThreadHook h = start ? g_hooks[i].on_start : g_hooks[i].on_exit;
     if (h != nullptr) h(record);
   }
+}
+
+// Runs the hooks with thread cancellation disabled: they may make syscalls that
+// are cancellation points (open, close), and a pthread_cancel acted upon inside
+// the slow path would leave the thread's recorder state half updated.
+void RunHooksNoCancel(ThreadRecord* record, bool start) {
+  int old_state;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old_state);
+  RunHooks(record, start);
+  pthread_setcancelstate(old_state, nullptr);
 }
 
 RecorderOptions OptionsFromEnv() {
@@ -203,17 +218,83 @@ void AccountReclaimed(RecorderState& r, const Reclaimed& rc, const RawEvent* dat
 
 }  // namespace
 
+namespace {
+
+// The recorder in use. Replaced only in a child of fork(), which starts afresh.
+std::atomic<RecorderState*> g_state{nullptr};
+
+RecorderState* NewState(const RecorderOptions& options, int64_t keep_ns) {
+  auto* s = new RecorderState;
+  s->options = options;
+  s->keep_ns.store(keep_ns, std::memory_order_relaxed);
+  s->rate_ticks0 = ReadTicks();
+  s->rate_ns0 = MonotonicNs();
+  s->pool.Init(options.buffer_bytes, options.chunk_events, options.policy);
+  return s;
+}
+
+// fork(): the object table must not be mid-update by another thread when the
+// child copies it. The lock is a leaf (nothing is locked under it), so taking it
+// here cannot deadlock with other fork handlers.
+void BeforeFork() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  g_state.load(std::memory_order_acquire)->objects_mu.Lock();
+}
+void AfterForkInParent() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  g_state.load(std::memory_order_acquire)->objects_mu.Unlock();
+}
+
+// In the child only the forking thread exists. The parent's buffers hold the
+// parent's events and a registry of threads that do not exist here, some of
+// whose chunks may be mid-hand-over: the child gets a fresh recorder with the
+// same settings and the object names (lock names) of the parent, and the old
+// pool is unmapped. The forking thread records into the new recorder from its
+// next event, under its new tid and its old name. Runs inside fork() in the
+// child, before any other code of the child; takes no lock another thread held.
+void AfterForkInChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  RecorderState* old = g_state.load(std::memory_order_acquire);
+  RecorderState* fresh = NewState(old->options, old->keep_ns.load(std::memory_order_relaxed));
+  fresh->objects = old->objects;
+  old->objects_mu.Unlock();
+  LocalState& s = tls_state;
+  ThreadCursor& c = tls_cursor;
+  if (s.record != nullptr && !s.record->name.empty()) {
+    // Only this thread ever writes its own record's name (SetThreadName).
+    if (s.name_after_fork == nullptr) s.name_after_fork = new std::string;
+    *s.name_after_fork = s.record->name;
+  }
+  if (s.scratch != nullptr) munmap(s.scratch, size_t{old->pool.chunk_events()} * sizeof(RawEvent));
+  s.record = nullptr;
+  s.has_chunk = false;
+  s.scratch = nullptr;
+  s.in_scratch = false;
+  s.in_refill = false;
+  s.pending_dropped = 0;
+  s.emitted = 0;
+  s.tid = 0;  // a new thread id in the child
+  c.extra = 0;
+  if (s.excluded || s.exited) {
+    c.end = tls_reentry + kReentrySlots;
+    c.pos.store(tls_reentry, std::memory_order_relaxed);
+  } else {
+    c.end = nullptr;  // the next event registers the thread again
+    c.pos.store(nullptr, std::memory_order_relaxed);
+  }
+  g_state.store(fresh, std::memory_order_release);
+  old->pool.Destroy();  // the rest of the old state is leaked: its locks may be held
+}
+
+}  // namespace
+
 RecorderState& Recorder() {
-  static RecorderState* state = [] {
-    auto* s = new RecorderState;
-    s->options = OptionsFromEnv();
+  static RecorderState* const first = [] {
+    RecorderState* s = NewState(OptionsFromEnv(), kDefaultKeepNs);
     KeepFromEnv(s);
-    s->rate_ticks0 = ReadTicks();
-    s->rate_ns0 = MonotonicNs();
-    s->pool.Init(s->options.buffer_bytes, s->options.chunk_events, s->options.policy);
+    g_state.store(s, std::memory_order_release);
+    pthread_atfork(&BeforeFork, &AfterForkInParent, &AfterForkInChild);
     return s;
   }();
-  return *state;
+  (void)first;
+  return *g_state.load(std::memory_order_acquire);
 }
 
 void DiscardChunk(uint32_t index) {
@@ -275,7 +356,12 @@ RawEvent* RefillChunk() {
       r.window_lost_recycled.fetch_add(stale, std::memory_order_relaxed);
     }
     s.record->window_dropped_base.store(0, std::memory_order_relaxed);
-    RunHooks(s.record, /*start=*/true);
+    if (s.name_after_fork != nullptr) {
+      r.registry.SetName(s.record, s.name_after_fork->c_str());
+      delete s.name_after_fork;
+      s.name_after_fork = nullptr;
+    }
+    RunHooksNoCancel(s.record, /*start=*/true);
   }
   RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
 
@@ -332,7 +418,7 @@ void FinishThreadImpl() {
   // Record the exit while the chunk is still ours.
   if (IsEnabled()) Emit(format::EventType::kThreadExit, 0);
   s.in_refill = true;
-  RunHooks(s.record, /*start=*/false);
+  RunHooksNoCancel(s.record, /*start=*/false);
   RetireArea(s, c.pos.load(std::memory_order_relaxed), r);
   if (s.pending_dropped != 0) {
     s.record->dropped.fetch_add(s.pending_dropped, std::memory_order_relaxed);
@@ -430,6 +516,7 @@ absl::Status Configure(const RecorderOptions& options) {
   r.window_lost_recycled.store(0, std::memory_order_relaxed);
   r.aged_out.store(0, std::memory_order_relaxed);
   r.overwrite_horizon_ticks.store(0, std::memory_order_relaxed);
+  r.streamed_out.store(0, std::memory_order_relaxed);
   return absl::OkStatus();
 }
 

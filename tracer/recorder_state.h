@@ -23,6 +23,9 @@ struct ObjectName {
   std::string name;
 };
 
+// The default retention target (capture.h: SetKeepSeconds), 10 s.
+inline constexpr int64_t kDefaultKeepNs = int64_t{10} * 1000000000;
+
 struct RecorderState {
   ChunkPool pool;
   ThreadRegistry registry;
@@ -37,7 +40,7 @@ struct RecorderState {
   // -- Flight-recorder retention and capture windows (tracer/capture) ----------
   // Retention target: full chunks whose events are all older than this are reused
   // first (overwrite policy only). TRACELANE_KEEP_SECONDS; 0 disables aging.
-  std::atomic<int64_t> keep_ns{int64_t{10} * 1000000000};
+  std::atomic<int64_t> keep_ns{kDefaultKeepNs};
   // keep_ns on the tick axis; 0 until the tick rate is known (computed lazily on
   // the slow path from the (ticks, ns) pair below, at least 50 ms after it).
   std::atomic<uint64_t> keep_ticks{0};
@@ -51,9 +54,14 @@ struct RecorderState {
   std::atomic<uint64_t> window_lost_recycled{0};
   // Events discarded by retention (older than keep_ns): not losses.
   std::atomic<uint64_t> aged_out{0};
-  // Newest event tick ever lost to budget-forced reuse (0: none). A capture whose
-  // window starts after it has lost nothing to the flight recorder.
+  // Newest event tick ever lost to budget-forced reuse or streamed out of the
+  // buffers by a next-N capture (0: none). A capture whose window starts after it
+  // has lost nothing to the flight recorder.
   std::atomic<uint64_t> overwrite_horizon_ticks{0};
+  // Events a next-N capture streamed out of the buffers (tracer/capture/
+  // window_stream.cc): delivered to that capture, gone for later ones, where they
+  // count as overwritten. Lifetime.
+  std::atomic<uint64_t> streamed_out{0};
 };
 
 // Called on the registering thread right after it is registered, and on an
@@ -67,8 +75,10 @@ void AddThreadHooks(ThreadHook on_start, ThreadHook on_exit);
 // the chunk. A streaming capture uses it to keep free chunks ahead of the writers.
 void DiscardChunk(uint32_t index);
 
-// The singleton; created on first use and never destroyed, so threads exiting
-// during static destruction still find it.
+// The recorder; created on first use and never destroyed, so threads exiting
+// during static destruction still find it. A child of fork() gets a fresh one
+// (same settings, no buffered events, no threads but the forking one, which
+// registers again on its next event); do not keep the reference across a fork.
 RecorderState& Recorder();
 
 }  // namespace tracelane::internal

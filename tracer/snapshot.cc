@@ -1,5 +1,7 @@
 #include "tracer/snapshot.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -66,6 +68,15 @@ ThreadSnapshot& Snapshot::ThreadByTid(int64_t tid) {
 }
 
 void AddSnapshotHook(SnapshotHook hook) {
+  // A capture copying the hook list while another thread forks must not leave
+  // the lock held in the child (a leaf lock: nothing is locked under it).
+  static const bool atfork = [] {
+    pthread_atfork([]() ABSL_NO_THREAD_SAFETY_ANALYSIS { g_hooks_mu.Lock(); },
+                   []() ABSL_NO_THREAD_SAFETY_ANALYSIS { g_hooks_mu.Unlock(); },
+                   []() ABSL_NO_THREAD_SAFETY_ANALYSIS { g_hooks_mu.Unlock(); });
+    return true;
+  }();
+  (void)atfork;
   absl::MutexLock lock(&g_hooks_mu);
   Hooks().push_back(hook);
 }

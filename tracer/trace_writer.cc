@@ -4,6 +4,8 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -534,13 +536,22 @@ absl::Status WriteTrace(std::ostream& out) {
 }
 
 absl::Status WriteTrace(const std::string& path) {
+  errno = 0;
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) return absl::NotFoundError(absl::StrCat(path, ": cannot open for writing"));
+  if (!f) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot open for writing (", std::strerror(errno), ")"));
+  }
+  errno = 0;
   absl::Status s = WriteTrace(f);
   f.close();
-  if (!s.ok()) return absl::DataLossError(absl::StrCat(path, ": ", s.message()));
-  if (!f) return absl::DataLossError(absl::StrCat(path, ": write failed"));
-  return absl::OkStatus();
+  if (s.ok() && f) return absl::OkStatus();
+  // Disk full, file size limit, I/O error: say why, and leave no partial trace.
+  const int err = errno;
+  std::remove(path.c_str());
+  return absl::DataLossError(absl::StrCat(path, ": write failed (",
+                                          err != 0 ? std::strerror(err) : s.message(),
+                                          "); the partial file was removed"));
 }
 
 }  // namespace tracelane

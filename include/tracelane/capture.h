@@ -128,6 +128,12 @@ struct SignalTriggerOptions {
   double last_seconds = 10;
   // Print one line to stderr per capture written (or failed).
   bool log = true;
+  // In a child of fork(): true enables the trigger again in the child (its own
+  // thread and pipe; files named with the child's pid), from inside fork(), at
+  // the cost of one thread start. False (the default): the signal does nothing in
+  // the child (never a capture of the parent, never the signal's default action)
+  // until EnableSignalTrigger is called there. TRACELANE_SIGNAL_CHILD=1 sets it.
+  bool restart_in_child = false;
 };
 
 // Installs a handler for `options.signal` that only writes a byte to a pipe

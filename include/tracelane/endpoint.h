@@ -38,6 +38,13 @@ struct EndpointOptions {
   int workers = 4;
   // Largest N accepted for ?seconds= and ?last= (at most 3600).
   double max_seconds = 60;
+  // In a child of fork(), serve on this address (same rules and options; port 0
+  // picks a free port, since the parent keeps its own: EndpointAddress() in the
+  // child tells which). Empty (the default): the child has no endpoint until it
+  // calls StartEndpoint. The restart runs inside fork() in the child, before
+  // fork returns there (one bind and workers + 1 thread starts).
+  // TRACELANE_ENDPOINT_CHILD supplies it for TRACELANE_ENDPOINT.
+  std::string child_address;
 };
 
 // Starts serving on `address` ("HOST:PORT"; "[::1]:PORT" for IPv6; port 0 picks a

@@ -1,7 +1,9 @@
 // Environment-driven start-up of the capture front ends, run by a static
 // initializer:
 //   TRACELANE_ENDPOINT=127.0.0.1:6060  [TRACELANE_ENDPOINT_TOKEN=...]
+//                                      [TRACELANE_ENDPOINT_CHILD=127.0.0.1:0: fork() children]
 //   TRACELANE_SIGNAL_DIR=/var/tmp      [TRACELANE_SIGNAL=USR2] [TRACELANE_SIGNAL_SECONDS=10]
+//                                      [TRACELANE_SIGNAL_CHILD=1: restart in fork() children]
 //   TRACELANE_CRASH_DIR=/var/tmp
 // tracelane is usually linked as a static library, whose unreferenced objects the
 // linker drops; capture.cmake adds -Wl,-u,tracelane_capture_autostart to every
@@ -34,6 +36,7 @@ void StartFromEnvironment() {
   if (const char* addr = Env("TRACELANE_ENDPOINT")) {
     EndpointOptions o;
     if (const char* token = Env("TRACELANE_ENDPOINT_TOKEN")) o.token = token;
+    if (const char* child = Env("TRACELANE_ENDPOINT_CHILD")) o.child_address = child;
     if (absl::Status s = StartEndpoint(addr, o); !s.ok()) Warn("TRACELANE_ENDPOINT", addr, s);
   }
   if (const char* dir = Env("TRACELANE_SIGNAL_DIR")) {
@@ -51,6 +54,7 @@ void StartFromEnvironment() {
       double v;
       if (absl::SimpleAtod(secs, &v)) o.last_seconds = v;
     }
+    if (const char* child = Env("TRACELANE_SIGNAL_CHILD")) o.restart_in_child = child[0] == '1';
     if (absl::Status s = EnableSignalTrigger(o); !s.ok()) Warn("TRACELANE_SIGNAL_DIR", dir, s);
   }
   if (const char* dir = Env("TRACELANE_CRASH_DIR")) {

@@ -1,6 +1,8 @@
 // Capture modes over the flight recorder: next-N (open a window, stream it out of
 // the buffers while it lasts, then snapshot the rest) and last-N (snapshot the recent past), plus retention settings and
 // the recorder status shown by the endpoint.
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -114,6 +116,9 @@ void AddRecorderProperties(Snapshot& snap) {
   p.emplace_back("cpus", absl::StrCat(std::thread::hardware_concurrency()));
   p.emplace_back("keep_seconds", SecondsText(KeepSeconds()));
   p.emplace_back("aged_out_events", absl::StrCat(r.aged_out.load(std::memory_order_relaxed)));
+  // Of the overwritten events, those an earlier next-N capture streamed out.
+  p.emplace_back("streamed_out_events",
+                 absl::StrCat(r.streamed_out.load(std::memory_order_relaxed)));
   // Newest event ever lost to budget-forced reuse; 0 if none. Data after it is whole.
   p.emplace_back("overwrite_horizon_ns",
                  absl::StrCat(horizon == 0 ? 0 : snap.calibration.ToNs(horizon)));
@@ -188,6 +193,9 @@ absl::StatusOr<std::string> CaptureNext(const CaptureOptions& options, CaptureSt
 void InstallCaptureSnapshotHook() {
   static const bool installed = [] {
     AddSnapshotHook(&AddRecorderProperties);
+    // A child forked while a next-N capture records has a fresh recorder and no
+    // capturing thread: it may capture at once.
+    pthread_atfork(nullptr, nullptr, [] { g_next_running.store(false); });
     return true;
   }();
   (void)installed;

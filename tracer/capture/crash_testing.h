@@ -10,6 +10,10 @@ namespace tracelane::internal {
 // (0 = no limit). Call after EnableCrashCapture.
 void SetCrashWriteByteLimitForTesting(uint64_t bytes);
 
+// Alternate signal stacks crash capture has installed on threads and not yet
+// freed (one per live traced thread that registered while it was enabled).
+int64_t CrashAltStacksLiveForTesting();
+
 }  // namespace tracelane::internal
 
 #endif  // TRACELANE_TRACER_CAPTURE_CRASH_TESTING_H_

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <thread>
@@ -64,15 +65,29 @@ EndpointState& State() {
 // After fork() only the forking thread exists in the child: the endpoint's
 // threads are gone. Close the child's copy of the listening socket (so a parent
 // that exits does not leave a bound port nobody serves) and forget the server.
-// Runs in the child between fork and return; only async-signal-safe calls.
-void AfterForkInChild() {
+// Locks another thread held at the fork are re-created (nobody else is left to
+// release them), and a capture the parent was serving is not the child's. With
+// EndpointOptions::child_address the child then serves on that address.
+// Runs in the child between fork and return.
+void AfterForkInChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   EndpointState& s = State();
+  new (&s.mu) absl::Mutex();
+  new (&s.last_mu) absl::Mutex();
+  s.capture_busy.store(false);
+  s.stopping.store(false);
+  s.captures_served.store(0);
   const int fd = s.listen_fd.exchange(-1);
   if (fd >= 0) {
     close(fd);
     s.forked.store(true);
   }
   s.running.store(false);
+  if (!s.forked.load() || s.options.child_address.empty()) return;
+  const EndpointOptions options = s.options;
+  if (absl::Status st = StartEndpoint(options.child_address, options); !st.ok()) {
+    std::fprintf(stderr, "tracelane: endpoint not restarted in child %d: %s\n",
+                 static_cast<int>(getpid()), std::string(st.message()).c_str());
+  }
 }
 
 void SetText(httplib::Response& res, int status, const std::string& message) {
@@ -197,6 +212,17 @@ absl::Status ValidateOptions(const EndpointOptions& o) {
   }
   if (!std::isfinite(o.max_seconds) || o.max_seconds <= 0 || o.max_seconds > 3600) {
     return absl::InvalidArgumentError("EndpointOptions::max_seconds must be in (0, 3600]");
+  }
+  if (!o.child_address.empty()) {  // checked now, not first inside a fork()
+    absl::StatusOr<HostPort> hp = ParseHostPort(o.child_address);
+    if (!hp.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("EndpointOptions::child_address: ", hp.status().message()));
+    }
+    if (!IsLoopbackHost(hp->host) && o.token.empty()) {
+      return absl::InvalidArgumentError(
+          "EndpointOptions::child_address is not loopback and no token is set");
+    }
   }
   return absl::OkStatus();
 }

@@ -1,5 +1,6 @@
 // File naming and atomic writes for captures.
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,7 +37,9 @@ std::string TimestampedTracePath(const std::string& directory) {
   return absl::StrCat(dir, "tracelane-", FileSafeProcessName(), "-", getpid(), "-", stamp, ".tlt");
 }
 
-absl::Status WriteFileAtomically(const std::string& path, absl::string_view bytes) {
+namespace {
+
+absl::Status WriteFileAtomicallyImpl(const std::string& path, absl::string_view bytes) {
   const std::string tmp = absl::StrCat(path, ".tmp-", getpid());
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -61,6 +64,18 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view byte
     return absl::DataLossError(absl::StrCat(path, ": cannot finish (", std::strerror(err), ")"));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view bytes) {
+  // open/write/close are cancellation points: a thread cancelled here would leak
+  // the descriptor and leave the temporary file behind. Finish first.
+  int cancel_state;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+  absl::Status s = WriteFileAtomicallyImpl(path, bytes);
+  pthread_setcancelstate(cancel_state, nullptr);
+  return s;
 }
 
 absl::Status CheckWritableDirectory(const std::string& directory) {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <thread>
 
@@ -35,8 +36,6 @@ std::atomic<uint64_t> g_written{0};
 // Set in a child forked while the trigger was enabled: the thread is not there.
 std::atomic<bool> g_forked_child{false};
 
-void AfterForkInChild() { g_forked_child.store(true); }
-
 struct TriggerState {
   absl::Mutex mu;
   bool enabled ABSL_GUARDED_BY(mu) = false;
@@ -49,6 +48,32 @@ struct TriggerState {
 TriggerState& State() {
   static auto* s = new TriggerState;  // never destroyed (see endpoint.cc)
   return *s;
+}
+
+// In a child of fork() the trigger's thread does not exist, and the pipe is the
+// parent's: a signal to the child must never make the parent capture. The child
+// closes its copies of the pipe, so the signal does nothing there (the handler
+// stays installed rather than letting the signal kill the child), and, with
+// SignalTriggerOptions::restart_in_child, enables the trigger again with a pipe
+// and thread of its own. Runs inside fork() in the child; no other thread exists,
+// so locks another thread held are re-created, not waited for.
+void AfterForkInChild() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  TriggerState& st = State();
+  new (&st.mu) absl::Mutex();
+  g_written.store(0);
+  const int write_end = g_pipe_write.exchange(-1);
+  if (write_end >= 0) close(write_end);
+  if (st.pipe_read >= 0) close(st.pipe_read);
+  st.pipe_read = -1;
+  if (!st.enabled) return;
+  g_forked_child.store(true);
+  if (!st.options.restart_in_child) return;
+  const SignalTriggerOptions options = st.options;
+  if (absl::Status s = EnableSignalTrigger(options); !s.ok() && options.log) {
+    std::fprintf(stderr, "tracelane: %s: not restarted in child %d: %s\n",
+                 SignalName(options.signal).c_str(), static_cast<int>(getpid()),
+                 std::string(s.message()).c_str());
+  }
 }
 
 void OnSignal(int) {

@@ -57,6 +57,27 @@ ThreadSnapshot WindowStream::Describe(const StreamThread& st) {
   return ts;
 }
 
+namespace {
+
+// The chunk's events leave the flight recorder with this capture: for every
+// later capture they are gone, as an overwritten chunk's are, so they count in
+// the thread's lifetime `overwritten` (never in its window counts, which are
+// this capture's) and move the overwrite horizon; a later trace's numbers then
+// still add up to what each thread emitted. RecorderState::streamed_out says
+// how many of the overwritten events were delivered this way.
+void CountStreamedOut(RecorderState& r, ThreadRecord* owner, const ChunkDesc& d) {
+  const uint32_t events = d.events.load(std::memory_order_relaxed);
+  owner->overwritten.fetch_add(events, std::memory_order_relaxed);
+  r.streamed_out.fetch_add(events, std::memory_order_relaxed);
+  const uint64_t last = d.last_ticks.load(std::memory_order_relaxed);
+  uint64_t h = r.overwrite_horizon_ticks.load(std::memory_order_relaxed);
+  while (last > h &&
+         !r.overwrite_horizon_ticks.compare_exchange_weak(h, last, std::memory_order_relaxed)) {
+  }
+}
+
+}  // namespace
+
 WindowStream::WindowStream(uint64_t start_ticks, uint64_t max_stored_bytes)
     : start_ticks_(start_ticks),
       max_stored_bytes_(max_stored_bytes),
@@ -174,6 +195,7 @@ size_t WindowStream::Drain() {
     ts.areas.push_back(AreaMark{ts.events.size(), stamp.area_seq, stamp.events_before,
                                 d.events.load(std::memory_order_relaxed)});
     AppendEventsSince(pool.Data(i), d.count.load(std::memory_order_relaxed), start, &ts.events);
+    CountStreamedOut(r, owner, d);
     pool.Recycle(i);
     ThreadRegistry::Unref(owner);
     ++taken;
