@@ -21,6 +21,7 @@ endif()
 
 add_executable(tracelane_viewer
   gui/app.cc
+  gui/blame_chain_view.cc
   gui/capture_dialog.cc
   gui/capture_job.cc
   gui/colors.cc

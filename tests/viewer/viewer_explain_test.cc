@@ -2,8 +2,9 @@
 // a trace recorded by the real recorder in this test (a holder thread holds a
 // named lock inside a named scope while a worker's scope waits for it) opened
 // with --view explain --select-scope NAME --rank 1 lays out text naming the
-// lock, the holder thread and the holder's scope (read from --dump-view-json,
-// not from pixels); a planted loss is drawn on its lane's state strip in the
+// lock, the holder thread and the holder's scope, its rank among the scope's
+// instances, and the blame chain hop by hop (read from --dump-view-json, not
+// from pixels); a planted loss is drawn on its lane's state strip in the
 // loss colour, where the gap is. The viewer runs as a subprocess (under
 // xvfb-run when there is no DISPLAY).
 #include <stb_image.h>
@@ -145,15 +146,41 @@ TEST(ViewerExplain, ExplainViewNamesThePlantedLockHolder) {
   // holder's scope, as `tracelane explain` would.
   const std::string holder = absl::StrCat("lock wait on \"planted-lock\" held by index-builder [",
                                           holder_tid, "] in \"rebuild_index\"");
-  bool dominant = false, row = false, lock_state = false;
+  bool dominant = false, lock_state = false;
   for (const std::string& l : lines) {
     if (absl::StartsWith(l, "dominant cause: ") && absl::StrContains(l, holder)) dominant = true;
-    if (absl::StartsWith(l, "cause | ") && absl::StrContains(l, holder)) row = true;
     if (absl::StartsWith(l, "state | lock wait | ")) lock_state = true;
+    // The wait is laid out hop by hop, not as one line of text.
+    EXPECT_FALSE(absl::StartsWith(l, "cause | ") && absl::StrContains(l, "planted-lock")) << l;
   }
   EXPECT_TRUE(dominant) << text;
-  EXPECT_TRUE(row) << text;
   EXPECT_TRUE(lock_state) << text;
+  // Which instance: rank 1 of the 11 complete serve_query instances.
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[1], "rank 1 of 11 \"serve_query\" instances, slowest first") << text;
+  testing::Json j;
+  std::string error;
+  ASSERT_TRUE(testing::JsonParser::Parse(ReadAll(json), &j, &error)) << error;
+  EXPECT_EQ(j["rank"].num, 1);
+  EXPECT_EQ(j["instances"].num, 11);
+  // The blame chain, hop by hop, among the parts: the first hop is the lock
+  // with its holder and the holder's scope (recorded, so 100% confidence), and
+  // right under it (depth 2) the root, on the holder's thread.
+  const std::string hop = absl::StrCat("hop | 1 | lock \"planted-lock\" | index-builder [",
+                                       holder_tid, "] in \"rebuild_index\" | ");
+  size_t hop_at = lines.size(), root_at = lines.size();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (hop_at == lines.size() && absl::StartsWith(lines[i], hop)) hop_at = i;
+    if (root_at == lines.size() && absl::StartsWith(lines[i], "root | ")) root_at = i;
+  }
+  ASSERT_LT(hop_at, lines.size()) << text;
+  EXPECT_TRUE(absl::EndsWith(lines[hop_at], " | confidence 100%")) << lines[hop_at];
+  ASSERT_LT(root_at, lines.size()) << text;
+  EXPECT_EQ(root_at, hop_at + 1) << text;
+  EXPECT_TRUE(absl::StartsWith(lines[root_at], "root | 2 | ")) << lines[root_at];
+  EXPECT_TRUE(
+      absl::StrContains(lines[root_at], absl::StrCat("| index-builder [", holder_tid, "] |")))
+      << lines[root_at];
   // Rank 2 is a quick call that waited for nothing: no lock in its explanation.
   const ViewerRun r2 = RunViewer(absl::StrCat(
       trace, " --view explain --select-scope serve_query --rank 2 --dump-view-json ", json));
@@ -161,6 +188,8 @@ TEST(ViewerExplain, ExplainViewNamesThePlantedLockHolder) {
   const std::string text2 = Joined(ExplainLines(ReadAll(json)));
   EXPECT_FALSE(absl::StrContains(text2, "planted-lock")) << text2;
   EXPECT_TRUE(absl::StrContains(text2, "serve_query  on query-worker [")) << text2;
+  EXPECT_TRUE(absl::StrContains(text2, "rank 2 of 11 \"serve_query\" instances")) << text2;
+  EXPECT_FALSE(absl::StrContains(text2, "hop | ")) << text2;  // no wait, no chain
 }
 
 TEST(ViewerExplain, WithoutASelectionThePanelSaysHowToGetOne) {

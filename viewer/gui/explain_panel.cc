@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "viewer/analysis/scope_stats.h"
 #include "viewer/analysis/thread_states.h"
+#include "viewer/gui/blame_chain_view.h"
 #include "viewer/gui/colors.h"
 #include "viewer/gui/cut_scope_text.h"
 #include "viewer/gui/layout/lane_layout.h"
@@ -165,13 +167,105 @@ void StatesTable(const Explanation& ex, int64_t wall, ExplainPanelState& st) {
   ImGui::EndTable();
 }
 
-// The causes, largest first; a click shows one on the timeline.
+// A row group of the parts table: a part without a blame chain
+// (ex.parts[part]), or a chain's first hop with the hops and roots under it
+// (st.chains[node...]).
+struct PartGroup {
+  int64_t ns;
+  int64_t first_ns;
+  size_t part;  // or kNoIndex
+  size_t node;  // or kNoIndex
+};
+constexpr size_t kNoIndex = ~size_t{0};
+
+bool IsWait(const Cause& c) {
+  return c.kind == CauseKind::kLockWait || c.kind == CauseKind::kCondvarWait;
+}
+
+// A part that is not a wait: one row, a click shows it on the timeline.
+bool PartRow(const Document& doc, const Explanation& ex, const Cause& c, int64_t wall,
+             ExplainPanelState& st) {
+  const std::string time = FormatDuration(c.duration_ns),
+                    share = FormatPercent(c.duration_ns, wall);
+  const std::string what = analysis::DescribeCause(doc.model, c);
+  const std::string first = FormatOffset(c.first_ns, doc.model.start_ns);
+  ImGui::TableNextColumn();
+  const bool clicked = ImGui::Selectable(time.c_str(), false, ImGuiSelectableFlags_SpanAllColumns);
+  if (ImGui::IsItemHovered()) {
+    const uint32_t lane = CauseLane(doc, ex, c);
+    ImGui::SetTooltip(
+        "show it on the timeline: %s's lane at %s%s", doc.model.ThreadLabel(lane).c_str(),
+        first.c_str(),
+        c.count > 1 ? absl::StrCat(" (the first of ", c.count, " spans)").c_str() : "");
+  }
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(share.c_str());
+  ImGui::TableNextColumn();
+  if (c.kind == CauseKind::kDataLost) {
+    ImGui::TextColored(kLostText, "%s", what.c_str());
+  } else {
+    Swatch(StateColor(StateOfCause(c.kind)));
+    ImGui::TextUnformatted(what.c_str());
+  }
+  ImGui::TableNextColumn();
+  ImGui::Text("%llu", static_cast<unsigned long long>(c.count));
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(first.c_str());
+  st.lines.push_back(
+      absl::StrCat("cause | ", time, " | ", share, " | ", what, " | ", c.count, " | ", first));
+  return clicked;
+}
+
+// A hop or root of a blame chain: one row, indented; a click shows that
+// thread's lane then.
+bool ChainRow(const analysis::Model& m, const analysis::BlameTreeNode& n, int64_t wall,
+              uint32_t self, ExplainPanelState& st) {
+  const std::string time = FormatDuration(n.duration_ns),
+                    first = FormatOffset(n.first_ns, m.start_ns);
+  ImGui::TableNextColumn();
+  const bool clicked = ImGui::Selectable(time.c_str(), false, ImGuiSelectableFlags_SpanAllColumns);
+  if (ImGui::IsItemHovered()) {
+    const uint32_t lane = n.thread < m.threads.size() ? n.thread : self;
+    ImGui::SetTooltip(
+        "show %s's lane at %s%s", m.ThreadLabel(lane).c_str(), first.c_str(),
+        n.count > 1 ? absl::StrCat(" (the first of ", n.count, " spans)").c_str() : "");
+  }
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(FormatPercent(n.duration_ns, wall).c_str());
+  ImGui::TableNextColumn();
+  DrawBlameCell(m, n);
+  ImGui::TableNextColumn();
+  ImGui::Text("%llu", static_cast<unsigned long long>(n.count));
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted(first.c_str());
+  st.lines.push_back(BlameRowText(m, n, wall));
+  return clicked;
+}
+
+// Where the time went, largest first: the parts that are not waits, and each
+// lock or condvar wait hop by hop down its blame chains (the first hop carries
+// the wait's time, the roots under it where that time ended). A click shows a
+// row on the timeline.
 void CausesTable(const Document& doc, TimelineState& tl, const Explanation& ex, int64_t wall,
                  ExplainPanelState& st) {
   if (ex.parts.empty()) {
     Line(st, "no time observed");
     return;
   }
+  std::vector<PartGroup> groups;
+  for (size_t i = 0; i < ex.parts.size(); ++i) {
+    if (!IsWait(ex.parts[i])) {
+      groups.push_back(PartGroup{ex.parts[i].duration_ns, ex.parts[i].first_ns, i, kNoIndex});
+    }
+  }
+  for (size_t k = 0; k < st.chains.size(); ++k) {
+    if (st.chains[k].depth == 0) {
+      groups.push_back(PartGroup{st.chains[k].duration_ns, st.chains[k].first_ns, kNoIndex, k});
+    }
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const PartGroup& a, const PartGroup& b) {
+    return a.ns != b.ns ? a.ns > b.ns : a.first_ns < b.first_ns;
+  });
   if (!ImGui::BeginTable("explain_causes", 5,
                          ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp |
                              ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable)) {
@@ -181,47 +275,46 @@ void CausesTable(const Document& doc, TimelineState& tl, const Explanation& ex, 
   ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthFixed, 85);
   ImGui::TableSetupColumn("share", ImGuiTableColumnFlags_WidthFixed, 50);
   ImGui::TableSetupColumn(
-      "cause: waits and running time by scope, largest first (click to see it on the timeline)");
+      "where the time went, largest first: each wait hop by hop (the lock -> who held it, in "
+      "which scope; => what the last thread was doing), running time by scope, pauses, "
+      "scheduler waits. Click a row: that thread's lane then");
   ImGui::TableSetupColumn("spans", ImGuiTableColumnFlags_WidthFixed, 45);
   ImGui::TableSetupColumn("first at", ImGuiTableColumnFlags_WidthFixed, 95);
   ImGui::TableHeadersRow();
-  const Cause* clicked = nullptr;
-  for (size_t i = 0; i < ex.parts.size(); ++i) {
-    const Cause& c = ex.parts[i];
-    const std::string time = FormatDuration(c.duration_ns),
-                      share = FormatPercent(c.duration_ns, wall);
-    const std::string what = analysis::DescribeCause(doc.model, c);
-    const std::string first = FormatOffset(c.first_ns, doc.model.start_ns);
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::PushID(static_cast<int>(i));
-    if (ImGui::Selectable(time.c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) clicked = &c;
-    if (ImGui::IsItemHovered()) {
-      const uint32_t lane = CauseLane(doc, ex, c);
-      ImGui::SetTooltip(
-          "show it on the timeline: %s's lane at %s%s", doc.model.ThreadLabel(lane).c_str(),
-          first.c_str(),
-          c.count > 1 ? absl::StrCat(" (the first of ", c.count, " spans)").c_str() : "");
+  const Cause* clicked_part = nullptr;
+  const analysis::BlameTreeNode* clicked_node = nullptr;
+  int id = 0;
+  for (const PartGroup& g : groups) {
+    if (g.part != kNoIndex) {
+      ImGui::TableNextRow();
+      ImGui::PushID(id++);
+      if (PartRow(doc, ex, ex.parts[g.part], wall, st)) clicked_part = &ex.parts[g.part];
+      ImGui::PopID();
+      continue;
     }
-    ImGui::PopID();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(share.c_str());
-    ImGui::TableNextColumn();
-    if (c.kind == CauseKind::kDataLost) {
-      ImGui::TextColored(kLostText, "%s", what.c_str());
-    } else {
-      Swatch(StateColor(StateOfCause(c.kind)));
-      ImGui::TextUnformatted(what.c_str());
+    for (size_t k = g.node; k < st.chains.size() && (k == g.node || st.chains[k].depth > 0); ++k) {
+      ImGui::TableNextRow();
+      ImGui::PushID(id++);
+      if (ChainRow(doc.model, st.chains[k], wall, ex.instance.ref.thread, st)) {
+        clicked_node = &st.chains[k];
+      }
+      ImGui::PopID();
     }
-    ImGui::TableNextColumn();
-    ImGui::Text("%llu", static_cast<unsigned long long>(c.count));
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(first.c_str());
-    st.lines.push_back(
-        absl::StrCat("cause | ", time, " | ", share, " | ", what, " | ", c.count, " | ", first));
   }
   ImGui::EndTable();
-  if (clicked != nullptr) JumpToCause(doc, tl, ex, *clicked);
+  if (clicked_part != nullptr) JumpToCause(doc, tl, ex, *clicked_part);
+  if (clicked_node != nullptr) JumpToBlameRow(doc, tl, ex, *clicked_node);
+}
+
+// "rank 3 of 6032 "handle_request" instances, slowest first (12 cut, not ranked)".
+std::string RankText(const ExplainPanelState& st, const std::string& scope) {
+  const std::string cut = st.cut == 0 ? "" : absl::StrCat(" (", st.cut, " cut, not ranked)");
+  if (st.rank == 0) {
+    return absl::StrCat("cut: not ranked among the ", st.instances, " complete \"", scope,
+                        "\" instances", cut);
+  }
+  return absl::StrCat("rank ", st.rank, " of ", st.instances, " \"", scope,
+                      "\" instances, slowest first", cut);
 }
 
 }  // namespace
@@ -245,6 +338,8 @@ void DrawExplainPanel(const Document& doc, TimelineState& tl, ExplainPanelState&
     st.thread = tl.selected_thread;
     st.scope = tl.selected_scope;
     st.explanation = analysis::Explain(m, analysis::InstanceOf(m, {st.thread, st.scope}));
+    st.chains = analysis::BuildBlameTree(m, *st.explanation);
+    st.rank = analysis::RankOf(m, st.explanation->instance, &st.instances, &st.cut);
   }
   const Explanation& ex = *st.explanation;
   const int64_t wall = ex.instance.duration_ns;
@@ -262,6 +357,7 @@ void DrawExplainPanel(const Document& doc, TimelineState& tl, ExplainPanelState&
     tl.selected_thread = tl.selected_scope = analysis::kNone;
     return;
   }
+  Line(st, RankText(st, ex.scope));
   const std::string cut = CutScopeText(m, st.thread, st.scope);
   if (!cut.empty()) {
     const bool lost =
@@ -279,7 +375,7 @@ void DrawExplainPanel(const Document& doc, TimelineState& tl, ExplainPanelState&
   StatesBar(ex, wall);
   ImGui::Spacing();
   const float w = ImGui::GetContentRegionAvail().x;
-  ImGui::BeginChild("explain_states_child", ImVec2(std::max(w * 0.26f, 220.0f), 0), true);
+  ImGui::BeginChild("explain_states_child", ImVec2(std::max(w * 0.22f, 220.0f), 0), true);
   StatesTable(ex, wall, st);
   ImGui::EndChild();
   ImGui::SameLine();
@@ -295,6 +391,9 @@ std::string ExplainPanelJson(const ExplainPanelState& state) {
   if (state.explanation) {
     j.Key("thread").Uint(state.thread);
     j.Key("scope").Uint(state.scope);
+    j.Key("rank").Uint(state.rank);
+    j.Key("instances").Uint(state.instances);
+    j.Key("cut").Uint(state.cut);
   } else {
     j.Key("thread").Null();
     j.Key("scope").Null();
