@@ -13,6 +13,7 @@ PACKAGES=(
   libimgui-dev libglfw3-dev libgl-dev libstb-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
   golang-go
+  clang-14 libclang-rt-14-dev
   curl
 )
 

@@ -19,6 +19,7 @@ target_sources(tracelane PRIVATE
   capture/crash_writer.cc
   capture/crash_writer_output.cc
   capture/endpoint.cc
+  capture/endpoint_request.cc
   capture/endpoint_util.cc
   capture/files.cc
   capture/index_page.cc

@@ -28,15 +28,13 @@
 #include "tracelane/endpoint.h"
 #include "tracelane/internal/recorder.h"
 #include "tracer/capture/capture_internal.h"
+#include "tracer/capture/endpoint_request.h"
 #include "tracer/capture/endpoint_util.h"
 #include "tracer/capture/excluded_task_queue.h"
 #include "tracer/capture/index_page.h"
 
 namespace tracelane::internal {
 namespace {
-
-constexpr char kIndexPath[] = "/debug/tracelane/";
-constexpr char kTracePath[] = "/debug/tracelane/trace";
 
 // Process-wide endpoint state. Never destroyed: threads may still run during
 // static destruction, and a destroyed server would be used after free.
@@ -96,23 +94,6 @@ void SetText(httplib::Response& res, int status, const std::string& message) {
   res.set_content(message + "\n", "text/plain; charset=utf-8");
 }
 
-bool Authorized(const httplib::Request& req, httplib::Response& res) {
-  const std::string& token = State().options.token;
-  if (token.empty()) return true;
-  if (BearerTokenMatches(req.get_header_value("Authorization"), token)) return true;
-  res.set_header("WWW-Authenticate", "Bearer realm=\"tracelane\"");
-  SetText(res, 401,
-          req.has_header("Authorization")
-              ? "tracelane endpoint: wrong token"
-              : "tracelane endpoint: missing 'Authorization: Bearer <token>' header");
-  return false;
-}
-
-std::optional<std::string> Param(const httplib::Request& req, const char* key) {
-  if (!req.has_param(key)) return std::nullopt;
-  return req.get_param_value(key);
-}
-
 void HandleIndex(const httplib::Request&, httplib::Response& res) {
   EndpointState& s = State();
   IndexPageData d;
@@ -135,15 +116,8 @@ void HandleIndex(const httplib::Request&, httplib::Response& res) {
   res.set_content(RenderIndexPage(d), "text/html; charset=utf-8");
 }
 
-void HandleTrace(const httplib::Request& req, httplib::Response& res) {
+void HandleTrace(const httplib::Request& req, const TraceQuery* q, httplib::Response& res) {
   EndpointState& s = State();
-  absl::StatusOr<TraceQuery> q =
-      ParseTraceQuery(Param(req, "seconds"), req.get_param_value_count("seconds"),
-                      Param(req, "last"), req.get_param_value_count("last"), s.options.max_seconds);
-  if (!q.ok()) {
-    SetText(res, 400, absl::StrCat("tracelane endpoint: ", q.status().message()));
-    return;
-  }
   bool expected = false;
   if (!s.capture_busy.compare_exchange_strong(expected, true)) {
     SetText(res, 409,
@@ -193,14 +167,32 @@ void HandleTrace(const httplib::Request& req, httplib::Response& res) {
       });
 }
 
-httplib::Server::HandlerResponse HandleError(const httplib::Request& req, httplib::Response& res) {
-  if (!res.body.empty() || res.content_length_ != 0) return httplib::Server::HandlerResponse::Unhandled;
-  if (res.status == 404) {
-    SetText(res, 404, absl::StrCat("tracelane endpoint: no such path '", req.path, "'; see ",
-                                   kIndexPath));
-    return httplib::Server::HandlerResponse::Handled;
+// Every request goes through PlanEndpointRequest (endpoint_request.h) before
+// httplib's own routing, which is left with nothing to do.
+httplib::Server::HandlerResponse Route(const httplib::Request& req, httplib::Response& res) {
+  EndpointRequest r;
+  r.method = req.method;
+  r.target = req.target;
+  r.headers.assign(req.headers.begin(), req.headers.end());
+  EndpointPolicy policy;
+  policy.token = State().options.token;
+  policy.max_seconds = State().options.max_seconds;
+  const EndpointPlan plan = PlanEndpointRequest(r, policy);
+  switch (plan.action) {
+    case EndpointPlan::Action::kIndex:
+      HandleIndex(req, res);
+      break;
+    case EndpointPlan::Action::kCapture:
+      HandleTrace(req, &plan.query, res);
+      break;
+    case EndpointPlan::Action::kRespond:
+      res.status = plan.status;
+      res.set_header("Cache-Control", "no-store");
+      for (const auto& [k, v] : plan.headers) res.set_header(k.c_str(), v);
+      if (!plan.body.empty()) res.set_content(plan.body, "text/plain; charset=utf-8");
+      break;
   }
-  return httplib::Server::HandlerResponse::Unhandled;
+  return httplib::Server::HandlerResponse::Handled;
 }
 
 absl::Status ValidateOptions(const EndpointOptions& o) {
@@ -247,16 +239,7 @@ void ConfigureServer(httplib::Server& server, const EndpointOptions& o) {
   });
   const int workers = o.workers;
   server.new_task_queue = [workers] { return new ExcludedTaskQueue(workers); };
-  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    return Authorized(req, res) ? httplib::Server::HandlerResponse::Unhandled
-                                : httplib::Server::HandlerResponse::Handled;
-  });
-  server.Get(kIndexPath, HandleIndex);
-  server.Get("/debug/tracelane", [](const httplib::Request&, httplib::Response& res) {
-    res.set_redirect(kIndexPath);
-  });
-  server.Get(kTracePath, HandleTrace);
-  server.set_error_handler(httplib::Server::HandlerWithResponse(HandleError));
+  server.set_pre_routing_handler(Route);
 }
 
 }  // namespace

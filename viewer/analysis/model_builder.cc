@@ -58,8 +58,21 @@ void ModelBuilder::AddBlock(const reader::Trace& tables, uint32_t thread,
                             const std::vector<reader::Event>& events) {
   if (events.empty()) return;
   ThreadBuilder& b = threads_[thread];
-  if (!b.started) Start(b, tables.threads[thread], events.front().ts_ns);
-  for (const reader::Event& e : events) OnEvent(b, thread, e);
+  const auto earlier = [](const reader::Event& x, const reader::Event& y) {
+    return x.ts_ns < y.ts_ns;
+  };
+  // A writer may place an event out of order (FORMAT.md 6.6); the serial reader
+  // stable-sorts each thread's events, so do the same within the block, or a
+  // streaming load would clamp that event's time (found by fuzz/trace_reader).
+  const std::vector<reader::Event>* in = &events;
+  std::vector<reader::Event> sorted;
+  if (!std::is_sorted(events.begin(), events.end(), earlier)) {
+    sorted = events;
+    std::stable_sort(sorted.begin(), sorted.end(), earlier);
+    in = &sorted;
+  }
+  if (!b.started) Start(b, tables.threads[thread], in->front().ts_ns);
+  for (const reader::Event& e : *in) OnEvent(b, thread, e);
 }
 
 void ModelBuilder::Start(ThreadBuilder& b, const reader::Thread& t, int64_t first_ts) {

@@ -29,7 +29,9 @@ class ModelBuilder {
   // Prepares one state machine per thread of `tables`. Call once, first. O(threads).
   void Begin(const reader::Trace& tables);
   // Adds one block of events of thread `thread` (index into tables.threads).
-  // Blocks of one thread must arrive in time order; threads may interleave.
+  // Blocks of one thread must arrive in file order; threads may interleave. Events
+  // out of time order within a block are stable-sorted first (O(n log n) then);
+  // an event earlier than the thread's previous blocks is clamped to their end.
   // Thread-safe for different `thread` values (never for the same one). O(events).
   void AddBlock(const reader::Trace& tables, uint32_t thread,
                 const std::vector<reader::Event>& events);

@@ -75,6 +75,11 @@ struct Footer {
   uint32_t threads = 0;
 };
 
+// True if `crc` is the zlib crc32 of data[0, n). O(n). In builds configured with
+// TRACELANE_FUZZ_SKIP_CHECKSUM (fuzzing only, never a product build) every
+// checksum matches, so a fuzzer's mutations reach the decoders behind them.
+bool ChecksumMatches(const void* data, size_t n, uint32_t crc);
+
 // Checks the first bytes of a file (all of it if shorter than 72 bytes) as a file
 // header and copies its fields into `trace`. Returns the fatal errors (truncated
 // header, bad magic, unknown version) with `name` and the offset; a checksum

@@ -111,7 +111,7 @@ class ParallelParser {
       if (magic != format::kBlockMagic) continue;
       BlockHeader h;
       std::memcpy(&h, bytes_.data() + o, sizeof(h));
-      if (h.header_crc32 == crc32(0, reinterpret_cast<const Bytef*>(&h), 20)) return o;
+      if (internal::ChecksumMatches(&h, 20, h.header_crc32)) return o;
     }
     return 0;
   }

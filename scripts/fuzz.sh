@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Runs tracelane's libFuzzer targets (fuzz/README.md).
+#   scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]   one target
+#   scripts/fuzz.sh --all SECONDS [libFuzzer flags...]    every target in turn
+#   scripts/fuzz.sh --list                                the targets
+# Builds build-fuzz/ first if needed (clang-14, TRACELANE_FUZZ=ON with the reader's
+# checksums skipped; GUI, tests, benchmarks and examples off). The seed corpus
+# fuzz/corpus/TARGET is copied into out/fuzz/TARGET/corpus (the repository's corpus
+# is never written); findings (crash-*, timeout-*, oom-*, leak-*) and the log go
+# to out/fuzz/TARGET/. Warnings are not errors here (the build matrix checks them). Exits non-zero if any target found anything.
+# Environment: FUZZ_JOBS (cmake --build parallelism, default 2), FUZZ_BUILD_DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TARGETS=(trace_reader trace_analysis endpoint_request)
+BUILD=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 1 ] || usage
+if [ "$1" = "--list" ]; then printf '%s\n' "${TARGETS[@]}"; exit 0; fi
+[ $# -ge 2 ] || usage
+WHAT=$1
+SECONDS_EACH=$2
+shift 2
+[[ $SECONDS_EACH =~ ^[0-9]+$ ]] || { echo "fuzz.sh: SECONDS must be a whole number" >&2; exit 2; }
+if [ "$WHAT" = "--all" ]; then
+  RUN=("${TARGETS[@]}")
+else
+  printf '%s\n' "${TARGETS[@]}" | grep -qx -- "$WHAT" ||
+    { echo "fuzz.sh: unknown target '$WHAT' (one of: ${TARGETS[*]})" >&2; exit 2; }
+  RUN=("$WHAT")
+fi
+
+for tool in clang-14 clang++-14; do
+  command -v "$tool" >/dev/null ||
+    { echo "fuzz.sh: $tool not found: run scripts/install-deps.sh" >&2; exit 2; }
+done
+if [ ! -f "$BUILD/build.ninja" ]; then
+  launcher=()
+  if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 "${launcher[@]}" \
+    -DTRACELANE_FUZZ=ON -DTRACELANE_FUZZ_SKIP_CHECKSUM=ON \
+    -DTRACELANE_BUILD_TESTS=OFF -DTRACELANE_BUILD_BENCH=OFF -DTRACELANE_BUILD_EXAMPLES=OFF \
+    -DTRACELANE_BUILD_GUI=OFF
+fi
+cmake --build "$BUILD" --parallel "${FUZZ_JOBS:-2}" --target "${RUN[@]/#/fuzz_}"
+
+status=0
+for t in "${RUN[@]}"; do
+  out=$ROOT/out/fuzz/$t
+  mkdir -p "$out/corpus"
+  if [ -d "$ROOT/fuzz/corpus/$t" ]; then cp -n "$ROOT/fuzz/corpus/$t"/* "$out/corpus/" 2>/dev/null || true; fi
+  dict=()
+  case $t in trace_*) d=tlt.dict ;; *) d=$t.dict ;; esac
+  if [ -f "$ROOT/fuzz/$d" ]; then dict=(-dict="$ROOT/fuzz/$d"); fi
+  before=$(find "$out" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'timeout-*' \
+             -o -maxdepth 1 -name 'oom-*' -o -maxdepth 1 -name 'leak-*' | wc -l)
+  echo "fuzz.sh: $t for ${SECONDS_EACH} s (log: $out/fuzz.log)"
+  rc=0
+  # -rss_limit_mb / -timeout: the reader's memory and time must stay proportional
+  # to its input; a hostile count or timestamp that breaks that is a finding.
+  "$BUILD/bin/fuzz_$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 \
+    -max_len=131072 -print_final_stats=1 -artifact_prefix="$out/" "${dict[@]}" "$@" \
+    "$out/corpus" >"$out/fuzz.log" 2>&1 || rc=$?
+  after=$(find "$out" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'timeout-*' \
+            -o -maxdepth 1 -name 'oom-*' -o -maxdepth 1 -name 'leak-*' | wc -l)
+  grep -E '^stat::|^#[0-9]+.*DONE' "$out/fuzz.log" | tail -n 8 || true
+  if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
+    echo "fuzz.sh: $t FOUND A PROBLEM (exit $rc; see $out/fuzz.log and $out/)" >&2
+    grep -m1 -E 'ERROR: |FUZZ_CHECK|runtime error' "$out/fuzz.log" >&2 || true
+    status=1
+  else
+    echo "fuzz.sh: $t clean"
+  fi
+done
+exit $status
