@@ -98,6 +98,29 @@ TEST(BlameTest, ConvoyWaitersNameTheLongHolderNotTheWaiterAhead) {
   }
   EXPECT_EQ(by_b, 1 * kMs);
   EXPECT_EQ(by_c, 1 * kMs);
+  // The lock table charges the waits the same way: 240 ms to L's long_hold (3
+  // waits), not 163 ms to the workers that handed the lock over.
+  const std::vector<LockReport> locks = LockContention(m);
+  ASSERT_EQ(locks.size(), 1u);
+  EXPECT_EQ(locks[0].total_wait_ns, (80 + 71 + 92) * kMs);
+  ASSERT_EQ(locks[0].holding_sites.size(), 2u);
+  EXPECT_EQ(locks[0].holding_sites[0].name, "long_hold");
+  EXPECT_EQ(locks[0].holding_sites[0].wait_ns, 240 * kMs);
+  EXPECT_EQ(locks[0].holding_sites[0].waits, 3u);
+  EXPECT_EQ(locks[0].holding_sites[1].name, "request");
+  EXPECT_EQ(locks[0].holding_sites[1].wait_ns, 3 * kMs);
+  EXPECT_EQ(locks[0].holding_sites[1].waits, 2u);
+  ASSERT_EQ(locks[0].holder_threads.size(), 3u);
+  EXPECT_EQ(locks[0].holder_threads[0].name, m.ThreadLabel(loader));
+  EXPECT_EQ(locks[0].holder_threads[0].wait_ns, 240 * kMs);
+  // A range sees the parts inside it: [100, 300) holds 10 + 10 + 10 ms of L's
+  // hold and the 3 ms after it.
+  const std::vector<LockReport> in = LockContentionIn(m, At(100), At(300));
+  ASSERT_EQ(in.size(), 1u);
+  ASSERT_EQ(in[0].holding_sites.size(), 2u);
+  EXPECT_EQ(in[0].holding_sites[0].name, "long_hold");
+  EXPECT_EQ(in[0].holding_sites[0].wait_ns, 30 * kMs);
+  EXPECT_EQ(in[0].holding_sites[1].wait_ns, 3 * kMs);
 }
 
 // The lock is free between the release and the waiter's acquisition: that part

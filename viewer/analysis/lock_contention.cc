@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "viewer/analysis/blame.h"
 #include "viewer/analysis/range_stats.h"
 
 namespace tracelane::analysis {
@@ -32,10 +33,50 @@ std::vector<CallSite> Ranked(absl::flat_hash_map<uint32_t, CallSite>& sites) {
 
 namespace {
 
+// One recorded hold of a lock, on thread `thread`.
+struct HoldRef {
+  int64_t acquired_ns;
+  int64_t released_ns;  // == acquired_ns: a release without its acquisition (held since before)
+  uint32_t thread;
+};
+
+// A lock's holds by acquisition, with the running maximum of their releases
+// (so the first hold that may still be held at x is a binary search).
+struct HoldIndex {
+  std::vector<HoldRef> holds;
+  std::vector<int64_t> max_released;
+};
+
+// The holds of every lock that has waits. O(holds log holds); 32 bytes per hold.
+absl::flat_hash_map<uint64_t, HoldIndex> IndexHolds(const Model& m) {
+  absl::flat_hash_map<uint64_t, HoldIndex> out;
+  for (const ThreadModel& t : m.threads) {
+    for (const LockWait& w : t.lock_waits) out.try_emplace(w.lock_id);
+  }
+  for (uint32_t ti = 0; ti < m.threads.size(); ++ti) {
+    for (const LockHold& h : m.threads[ti].lock_holds) {
+      auto it = out.find(h.lock_id);
+      if (it != out.end()) it->second.holds.push_back(HoldRef{h.acquired_ns, h.released_ns, ti});
+    }
+  }
+  for (auto& [id, x] : out) {
+    std::sort(x.holds.begin(), x.holds.end(), [](const HoldRef& a, const HoldRef& b) {
+      return a.acquired_ns != b.acquired_ns ? a.acquired_ns < b.acquired_ns : a.thread < b.thread;
+    });
+    x.max_released.resize(x.holds.size());
+    int64_t mx = INT64_MIN;
+    for (size_t i = 0; i < x.holds.size(); ++i) {
+      mx = std::max(mx, x.holds[i].released_ns);
+      x.max_released[i] = mx;
+    }
+  }
+  return out;
+}
+
 // Accumulates lock reports wait by wait.
 class Accumulator {
  public:
-  explicit Accumulator(const Model& m) : m_(m) {}
+  explicit Accumulator(const Model& m) : m_(m), holds_(IndexHolds(m)) {}
 
   void Counters() {
     for (const auto& [id, c] : m_.locks) {
@@ -48,8 +89,9 @@ class Accumulator {
     }
   }
 
-  // Adds wait `w` of thread `ti`, accounting `d` ns of wait time to it.
-  void Add(uint32_t ti, const LockWait& w, int64_t d) {
+  // Adds wait `w` of thread `ti`, accounting its part [a, b) to it.
+  void Add(uint32_t ti, const LockWait& w, int64_t a_ns, int64_t b_ns) {
+    const int64_t d = b_ns - a_ns;
     const ThreadModel& t = m_.threads[ti];
     Acc& a = acc_[w.lock_id];
     ++a.r.waits;
@@ -65,15 +107,7 @@ class Accumulator {
     }
     const uint32_t wloc = w.scope == kNone ? kNone : t.scopes[w.scope].location;
     Site(a.waiting, wloc, m_.LocationName(wloc), d);
-    if (w.holder_thread == kNone) {
-      Site(a.holding, kUnknownHolder, "(unknown holder)", d);
-      Site(a.holders, kUnknownHolder, "(unknown holder)", d);
-    } else {
-      const ThreadModel& h = m_.threads[w.holder_thread];
-      const uint32_t hloc = w.holder_scope == kNone ? kNone : h.scopes[w.holder_scope].location;
-      Site(a.holding, hloc, m_.LocationName(hloc), d);
-      Site(a.holders, w.holder_thread, m_.ThreadLabel(w.holder_thread), d);
-    }
+    Holding(a, ti, w, a_ns, b_ns);
   }
 
   std::vector<LockReport> Take(bool counters_known) {
@@ -109,19 +143,82 @@ class Accumulator {
   }
 
  private:
+  // Splits [a, b) of waiter `ti`'s wait `w` by who held the lock at each moment
+  // (as blame.h's LockHolders: not only the thread that handed it over, so a
+  // convoy behind a long hold is charged to that hold), each piece charged to
+  // that holder and its scope over the piece (ScopeOver). After a release the
+  // lock is free until the waiter runs (the hand-off): charged to the last
+  // holder. Without any recorded hold in [a, b), all of it goes to the recorded
+  // releaser (w.holder_thread, w.holder_scope), else to "(unknown holder)".
+  // A wait counts once per site it is charged to.
+  void Holding(Acc& acc, uint32_t ti, const LockWait& w, int64_t a, int64_t b) {
+    touched_sites_.clear();
+    touched_threads_.clear();
+    const auto charge = [&](uint32_t thread, uint32_t scope, int64_t ns) {
+      if (ns <= 0) return;
+      if (thread == kNone) {
+        Site(acc.holding, kUnknownHolder, "(unknown holder)", ns,
+             Once(touched_sites_, kUnknownHolder));
+        Site(acc.holders, kUnknownHolder, "(unknown holder)", ns,
+             Once(touched_threads_, kUnknownHolder));
+        return;
+      }
+      const ThreadModel& h = m_.threads[thread];
+      const uint32_t loc = scope == kNone ? kNone : h.scopes[scope].location;
+      Site(acc.holding, loc, m_.LocationName(loc), ns, Once(touched_sites_, loc));
+      Site(acc.holders, thread, m_.ThreadLabel(thread), ns, Once(touched_threads_, thread));
+    };
+    int64_t t = a;
+    uint32_t prev = kNone, prev_scope = kNone;
+    auto found = holds_.find(w.lock_id);
+    if (found != holds_.end()) {
+      const HoldIndex& x = found->second;
+      size_t i =
+          static_cast<size_t>(std::upper_bound(x.max_released.begin(), x.max_released.end(), a) -
+                              x.max_released.begin());
+      for (; i < x.holds.size() && t < b && x.holds[i].acquired_ns < b; ++i) {
+        const HoldRef& h = x.holds[i];
+        if (h.thread == ti) continue;
+        const bool since_before = h.acquired_ns == h.released_ns;
+        const int64_t hs = since_before ? t : std::max(h.acquired_ns, t);
+        const int64_t he = std::min(h.released_ns, b);
+        if (he <= t) continue;  // over already (a shared hold that ended earlier)
+        if (hs > t) charge(prev, prev_scope, hs - t);  // free: the hand-off after prev
+        prev = h.thread;
+        prev_scope = ScopeOver(m_.threads[h.thread], hs, he);
+        charge(prev, prev_scope, he - hs);
+        t = he;
+      }
+    }
+    if (prev == kNone) {
+      charge(w.holder_thread, w.holder_scope, b - a);  // no recorded hold: the releaser
+      return;
+    }
+    charge(prev, prev_scope, b - t);
+  }
+
+  // True the first time `key` is seen in `seen`.
+  static bool Once(std::vector<uint32_t>& seen, uint32_t key) {
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) return false;
+    seen.push_back(key);
+    return true;
+  }
+
   static void Site(absl::flat_hash_map<uint32_t, CallSite>& sites, uint32_t key,
-                   const std::string& name, int64_t d) {
+                   const std::string& name, int64_t d, bool count_wait = true) {
     CallSite& s = sites[key];
-    if (s.waits == 0) {
+    if (s.waits == 0 && s.wait_ns == 0) {
       s.location = key >= kUnknownHolder ? kNone : key;
       s.name = name;
     }
-    ++s.waits;
+    s.waits += count_wait ? 1 : 0;
     s.wait_ns += d;
   }
 
   const Model& m_;
+  const absl::flat_hash_map<uint64_t, HoldIndex> holds_;
   absl::flat_hash_map<uint64_t, Acc> acc_;
+  std::vector<uint32_t> touched_sites_, touched_threads_;
 };
 
 }  // namespace
@@ -130,7 +227,7 @@ std::vector<LockReport> LockContention(const Model& m) {
   Accumulator acc(m);
   acc.Counters();
   for (uint32_t ti = 0; ti < m.threads.size(); ++ti) {
-    for (const LockWait& w : m.threads[ti].lock_waits) acc.Add(ti, w, w.end_ns - w.start_ns);
+    for (const LockWait& w : m.threads[ti].lock_waits) acc.Add(ti, w, w.start_ns, w.end_ns);
   }
   return acc.Take(/*counters_known=*/true);
 }
@@ -148,7 +245,7 @@ std::vector<LockReport> LockContentionIn(const Model& m, int64_t from_ns, int64_
                                [](const LockWait& x, int64_t v) { return x.start_ns < v; });
     for (; it != w.end() && it->start_ns < to_ns; ++it) {
       if (!RangeOverlaps(it->start_ns, it->end_ns, from_ns, to_ns)) continue;
-      acc.Add(ti, *it, TimeInside(it->start_ns, it->end_ns, from_ns, to_ns));
+      acc.Add(ti, *it, std::max(it->start_ns, from_ns), std::min(it->end_ns, to_ns));
     }
   }
   return acc.Take(/*counters_known=*/false);

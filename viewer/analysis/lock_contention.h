@@ -1,7 +1,10 @@
 // Lock contention per lock: acquisitions, contended acquisitions, wait time, and
-// the call sites that waited (the waiter's innermost scope) and that held the
-// lock while others waited (the holder's scope over the hold's overlap with each
-// wait, LockWait::holder_scope), ranked by the wait they account for.
+// the call sites that waited (the waiter's innermost scope) and the holders that
+// made them wait: each wait split by who held the lock at each moment (as
+// blame.h's LockHolders, so a convoy behind a long hold is charged to that hold,
+// not to the waiters that handed the lock over; after a release, the hand-off,
+// to the last holder), each piece charged to that thread and its scope over the
+// piece (ScopeOver); ranked by the wait they account for.
 #ifndef TRACELANE_VIEWER_ANALYSIS_LOCK_CONTENTION_H_
 #define TRACELANE_VIEWER_ANALYSIS_LOCK_CONTENTION_H_
 
@@ -17,7 +20,7 @@ namespace tracelane::analysis {
 struct CallSite {
   uint32_t location = kNone;  // kNone: no enclosing scope, or holder unknown
   std::string name;           // scope name, "(no scope)" or "(unknown holder)"
-  uint64_t waits = 0;         // waits attributed to this site
+  uint64_t waits = 0;         // waits charged (at least in part) to this site
   int64_t wait_ns = 0;        // their total duration
 };
 
@@ -49,7 +52,8 @@ struct LockReport {
 };
 
 // Every lock that was acquired or waited for, sorted by total wait (largest
-// first), then acquisitions. O(waits + locks log locks).
+// first), then acquisitions. O(holds log holds + waits x (log holds + holds
+// overlapping each) + locks log locks); 32 bytes per hold of a waited-for lock.
 std::vector<LockReport> LockContention(const Model& m);
 
 // The same report over the waits of the threads `threads` (indices into

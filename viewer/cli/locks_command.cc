@@ -16,9 +16,11 @@ constexpr char kHelp[] = R"(usage: tracelane locks FILE [--sites N] [--limit N] 
 
 Per lock, most waited-for first: acquisitions, contended acquisitions, failed
 try-locks, total / max / mean wait; the call sites that waited (the waiter's
-innermost scope) and the call sites that held the lock while others waited (the
-holder's scope over the hold: the scope covering most of the hold's overlap with
-the wait), each ranked by the wait it accounts for; and the holder threads.
+innermost scope) and the call sites that held the lock while others waited:
+each wait is split by who held the lock at each moment (a convoy behind a long
+hold is charged to that hold, not to the waiters that handed the lock over),
+each piece charged to that holder's scope over it; each site ranked by the wait
+it accounts for (a wait counts once per site); and the holder threads.
 
   --sites N   call sites listed per lock (default 5)
   --limit N   at most N locks (default: all)
