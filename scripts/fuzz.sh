@@ -61,7 +61,7 @@ for t in "${RUN[@]}"; do
   # -rss_limit_mb / -timeout: the reader's memory and time must stay proportional
   # to its input; a hostile count or timestamp that breaks that is a finding.
   "$BUILD/bin/fuzz_$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 \
-    -max_len=131072 -print_final_stats=1 -artifact_prefix="$out/" "${dict[@]}" "$@" \
+    -max_len=131072 -print_final_stats=1 -print_funcs=0 -artifact_prefix="$out/" "${dict[@]}" "$@" \
     "$out/corpus" >"$out/fuzz.log" 2>&1 || rc=$?
   after=$(find "$out" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'timeout-*' \
             -o -maxdepth 1 -name 'oom-*' -o -maxdepth 1 -name 'leak-*' | wc -l)

@@ -144,7 +144,8 @@ TEST(ReaderErrorsTest, TruncatedHeaderFailsAtOffsetZero) {
     for (bool salvage : {false, true}) {
       ReadOptions o;
       o.salvage = salvage;
-      absl::StatusOr<reader::Trace> t = ParseTrace(std::string_view(g.bytes).substr(0, n), kName, o);
+      absl::StatusOr<reader::Trace> t =
+          ParseTrace(std::string_view(g.bytes).substr(0, n), kName, o);
       ASSERT_FALSE(t.ok()) << "length " << n;
       const std::string msg(t.status().message());
       EXPECT_NE(msg.find(kName), std::string::npos) << msg;
@@ -231,8 +232,7 @@ TEST(ReaderErrorsTest, SingleBitFlipsAreDetected) {
     for (const BlockInfo& b : g.blocks) {
       if (byte >= b.offset && byte < b.end) hit = &b;
     }
-    if (hit == nullptr || hit->type == 1 || hit->type == 5 || hit->type == 6 ||
-        hit->type == 15) {
+    if (hit == nullptr || hit->type == 1 || hit->type == 5 || hit->type == 6 || hit->type == 15) {
       ASSERT_EQ(salvaged->event_count, IntactEvents(g.bytes.size(), byte));
     }
   }
@@ -349,15 +349,26 @@ TEST(ReaderErrorsTest, TruncatedFileOnDiskNamesPathAndOffset) {
 
 // ---- Hand-made hostile files: checksums are valid, contents are not. ----
 
-// Tables for one thread and one location, as the writer would produce them.
-std::string Tables() {
+// Tables for one thread and one location, as the writer would produce them; the
+// table of type `type` (if any) is `replacement` instead (a file has each table
+// once: a second one is refused as a duplicate before it is decoded).
+std::string Tables(int type = 0, const std::string& replacement = "") {
+  const auto table = [&](int t, const std::string& block) {
+    return t == type ? replacement : block;
+  };
   std::string s;
-  s += Block(1, Bytes().Var(1).Str("process_name").Str("crafted").str());
-  s += Block(2, Bytes().Var(4).Str("").Str("scope").Str("fn").Str("file.cc").str(), true);
-  s += Block(3, Bytes().Var(1).Var(1).Var(2).Var(3).Var(42).str());
-  s += Block(4, Bytes().Var(1).Zig(77).Var(0).Var(0).Var(0).U8(1).Zig(1000).Zig(5000).str());
-  s += Block(5, Bytes().Var(0).str());
+  s += table(1, Block(1, Bytes().Var(1).Str("process_name").Str("crafted").str()));
+  s += table(2, Block(2, Bytes().Var(4).Str("").Str("scope").Str("fn").Str("file.cc").str(), true));
+  s += table(3, Block(3, Bytes().Var(1).Var(1).Var(2).Var(3).Var(42).str()));
+  s += table(4,
+             Block(4, Bytes().Var(1).Zig(77).Var(0).Var(0).Var(0).U8(1).Zig(1000).Zig(5000).str()));
+  s += table(5, Block(5, Bytes().Var(0).str()));
   return s;
+}
+
+// A file whose table of type `type` is the block `table`.
+std::string FileWithTable(int type, const std::string& table) {
+  return FileHeader() + Tables(type, table) + Block(15, FooterPayload(0, 0, 0, 0, 1));
 }
 
 std::string EventsPayload(uint32_t count, const std::string& body, int64_t base = 1000,
@@ -399,13 +410,14 @@ TEST(ReaderErrorsTest, CraftedHostileBlocksAreRejected) {
   // An event count no block of this size can hold (would reserve 128 GB).
   ExpectRejected(File(Block(kEventsBlock, EventsPayload(0xFFFFFFFFu, one_event))), "event");
   // Deltas that overflow a 64-bit timestamp.
-  ExpectRejected(File(Block(kEventsBlock,
-                            EventsPayload(2, Bytes().U8(1).Zig(INT64_MAX).Var(0).U8(2)
-                                                 .Zig(INT64_MAX).Var(0).str()))),
-                 "timestamp");
-  ExpectRejected(File(Block(kEventsBlock,
-                            EventsPayload(1, Bytes().U8(1).Zig(-10).Var(0).str(), INT64_MIN))),
-                 "timestamp");
+  ExpectRejected(
+      File(Block(
+          kEventsBlock,
+          EventsPayload(2, Bytes().U8(1).Zig(INT64_MAX).Var(0).U8(2).Zig(INT64_MAX).Var(0).str()))),
+      "timestamp");
+  ExpectRejected(
+      File(Block(kEventsBlock, EventsPayload(1, Bytes().U8(1).Zig(-10).Var(0).str(), INT64_MIN))),
+      "timestamp");
   // Unknown event type, missing location, unknown thread, trailing bytes.
   ExpectRejected(File(Block(kEventsBlock, EventsPayload(1, Bytes().U8(33).Zig(0).Var(0).str()))),
                  "unknown type");
@@ -414,9 +426,9 @@ TEST(ReaderErrorsTest, CraftedHostileBlocksAreRejected) {
   ExpectRejected(File(Block(kEventsBlock, EventsPayload(1, one_event, 0, 3))), "unknown thread");
   ExpectRejected(File(Block(kEventsBlock, EventsPayload(1, one_event + "x"))), "trailing");
   // A varint longer than 10 bytes.
-  ExpectRejected(File(Block(kEventsBlock,
-                            EventsPayload(1, Bytes().U8(1).Raw(std::string(11, '\x80')).str()))),
-                 "truncated");
+  ExpectRejected(
+      File(Block(kEventsBlock, EventsPayload(1, Bytes().U8(1).Raw(std::string(11, '\x80')).str()))),
+      "truncated");
   // Event block before the tables it refers to.
   ExpectRejected(FileHeader() + Block(kEventsBlock, EventsPayload(1, one_event)) + Tables() +
                      Block(15, FooterPayload(0, 0, 0, 0, 1)),
@@ -424,11 +436,12 @@ TEST(ReaderErrorsTest, CraftedHostileBlocksAreRejected) {
   // Unknown block type; lying raw size; huge table counts; footer count mismatch;
   // data after the footer; a payload size over the limit.
   ExpectRejected(File(Block(99, "abc")), "unknown block type");
-  ExpectRejected(File(Block(5, Bytes().Var(0).str(), true, 1000)), "decompress");
-  ExpectRejected(File(Block(2, Bytes().Var(1u << 30).str())), "string table");
-  ExpectRejected(File(Block(4, Bytes().Var(1000).str())), "thread table");
-  ExpectRejected(File(Block(3, Bytes().Var(1).Var(100).Var(0).Var(0).Var(0).str())),
+  ExpectRejected(FileWithTable(5, Block(5, Bytes().Var(0).str(), true, 1000)), "decompress");
+  ExpectRejected(FileWithTable(2, Block(2, Bytes().Var(1u << 30).str())), "malformed string table");
+  ExpectRejected(FileWithTable(4, Block(4, Bytes().Var(1000).str())), "malformed thread table");
+  ExpectRejected(FileWithTable(3, Block(3, Bytes().Var(1).Var(100).Var(0).Var(0).Var(0).str())),
                  "missing string");
+  ExpectRejected(File(Block(4, Bytes().Var(0).str())), "duplicate thread table");
   ExpectRejected(File(Block(kEventsBlock, EventsPayload(1, one_event)), 5), "footer counts");
   ExpectRejected(File("") + Block(5, Bytes().Var(0).str()), "after the footer");
   std::string big = Block(5, Bytes().Var(0).str());

@@ -88,8 +88,7 @@ absl::Status DecodeFileHeader(std::string_view bytes, const std::string& name, T
 }
 
 bool ValidBlockHeader(const format::BlockHeader& h) {
-  return h.magic == format::kBlockMagic &&
-         ChecksumMatches(&h, 20, h.header_crc32) &&
+  return h.magic == format::kBlockMagic && ChecksumMatches(&h, 20, h.header_crc32) &&
          h.stored_size <= format::kMaxBlockPayload && h.raw_size <= format::kMaxBlockPayload;
 }
 
@@ -190,11 +189,21 @@ bool IsTableBlock(BlockType type) {
   return false;
 }
 
-absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace) {
+absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace, uint32_t* seen) {
   ByteReader r(raw);
   const auto bad = [](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("malformed ", what, " block"));
   };
+  if (seen != nullptr && IsTableBlock(type)) {
+    const uint32_t bit = uint32_t{1} << static_cast<int>(type);
+    if (*seen & bit) {
+      static constexpr const char* kNames[] = {
+          "", "properties", "string table", "location table", "thread table", "object table"};
+      return absl::DataLossError(
+          absl::StrCat("duplicate ", kNames[static_cast<int>(type)], " block"));
+    }
+    *seen |= bit;
+  }
   switch (type) {
     case BlockType::kProperties: {
       uint64_t n;

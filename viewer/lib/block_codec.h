@@ -99,8 +99,13 @@ absl::Status UnpackPayload(const format::BlockHeader& h, std::string_view stored
 
 // Decodes a properties, strings, locations, threads or objects block into `trace`
 // (tables that refer to the string table need it decoded first). Errors describe the
-// problem without file or offset ("malformed thread table block"). O(raw size).
-absl::Status DecodeTableBlock(format::BlockType type, std::string_view raw, Trace* trace);
+// problem without file or offset ("malformed thread table block"). A file has each
+// table once (FORMAT.md section 4): with `seen` (one bit per table type, kept by
+// the caller across a file's blocks), a table met again is the error "duplicate
+// thread table block" and is not decoded, so a damaged file can never shrink a
+// table that earlier event blocks were checked against. O(raw size).
+absl::Status DecodeTableBlock(format::BlockType type, std::string_view raw, Trace* trace,
+                              uint32_t* seen = nullptr);
 
 // Decodes an event block payload (FORMAT.md section 6.6) of a format `version`
 // file whose thread table has `threads` entries and location table `locations`:

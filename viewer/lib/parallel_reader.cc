@@ -190,7 +190,7 @@ class ParallelParser {
         items_.push_back(std::move(it));
         continue;
       }
-      if (absl::Status s = internal::DecodeTableBlock(type, raw, &trace_); !s.ok()) {
+      if (absl::Status s = internal::DecodeTableBlock(type, raw, &trace_, &tables_seen_); !s.ok()) {
         AddProblem(block_off, off, s.message());
       }
     }
@@ -327,6 +327,7 @@ class ParallelParser {
   }
 
   std::string_view bytes_;
+  uint32_t tables_seen_ = 0;  // DecodeTableBlock's `seen`
   std::string name_;
   const ReadOptions& options_;
   const TablesFn& on_tables_;

@@ -140,7 +140,7 @@ class Parser {
       }
       return absl::OkStatus();
     }
-    return internal::DecodeTableBlock(type, raw, &trace_);
+    return internal::DecodeTableBlock(type, raw, &trace_, &tables_seen_);
   }
 
   absl::Status DecodeEvents(std::string_view raw) {
@@ -161,6 +161,7 @@ class Parser {
   }
 
   std::string_view bytes_;
+  uint32_t tables_seen_ = 0;  // DecodeTableBlock's `seen`
   std::string name_;
   ReadOptions options_;
   const EventBlockFn* on_events_;

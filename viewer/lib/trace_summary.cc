@@ -61,6 +61,7 @@ class FooterWalker {
     uint64_t off = sizeof(format::FileHeader);
     uint64_t event_capacity = 0;  // most events the event blocks' sizes can hold
     bool saw_threads = false, saw_footer = false;
+    uint32_t tables_seen = 0;  // DecodeTableBlock's `seen`
     internal::Footer footer;
     std::string buf, stored, raw;
     while (off < size_) {
@@ -105,8 +106,9 @@ class FooterWalker {
       if (absl::Status u = internal::UnpackPayload(h, stored, &raw); !u.ok()) {
         return Problem(block_off, u.message(), what_is_damaged);
       }
-      absl::Status s = type == BlockType::kFooter ? internal::DecodeFooter(raw, &footer)
-                                                  : internal::DecodeTableBlock(type, raw, &t);
+      absl::Status s = type == BlockType::kFooter
+                           ? internal::DecodeFooter(raw, &footer)
+                           : internal::DecodeTableBlock(type, raw, &t, &tables_seen);
       if (!s.ok()) return Problem(block_off, s.message(), what_is_damaged);
       saw_footer |= type == BlockType::kFooter;
       saw_threads |= type == BlockType::kThreads;
