@@ -6,6 +6,8 @@
 #include <bit>
 #include <cmath>
 
+#include "absl/strings/numbers.h"
+
 namespace tracelane::analysis::internal {
 namespace {
 
@@ -51,6 +53,8 @@ bool IsSchedulerRecord(EventType t) {
 void ModelBuilder::Begin(const reader::Trace& tables) {
   capture_start_ = tables.capture_start_ns;
   capture_end_ = tables.capture_end_ns;
+  lifetime_counts_ = tables.Property("loss_counts") != "window";
+  horizon_known_ = absl::SimpleAtoi(tables.Property("overwrite_horizon_ns"), &overwrite_horizon_);
   threads_.resize(tables.threads.size());
 }
 
@@ -71,7 +75,12 @@ void ModelBuilder::AddBlock(const reader::Trace& tables, uint32_t thread,
     std::stable_sort(sorted.begin(), sorted.end(), earlier);
     in = &sorted;
   }
-  if (!b.started) Start(b, tables.threads[thread], in->front().ts_ns);
+  if (!b.started) {
+    Start(b, tables.threads[thread], in->front().ts_ns);
+    if (in->front().type != EventType::kDataLost) {
+      LeadingLoss(b, thread, tables.threads[thread], in->front().ts_ns);
+    }
+  }
   for (const reader::Event& e : *in) OnEvent(b, thread, e);
 }
 
@@ -83,6 +92,24 @@ void ModelBuilder::Start(ThreadBuilder& b, const reader::Thread& t, int64_t firs
   b.last_own_ts = b.m.life_start_ns;
   b.anchor = b.m.life_start_ns;
   b.started = true;
+}
+
+void ModelBuilder::LeadingLoss(ThreadBuilder& b, uint32_t thread, const reader::Thread& t,
+                               int64_t first_ts) {
+  // Only where the file may leave such a loss unrecorded (FORMAT.md 8.1): counts
+  // over the thread's lifetime (last-N, whole-buffer and crash captures), some of
+  // them overwritten (the flight recorder reused the thread's oldest chunks), and
+  // its first event after its life start.
+  if (!lifetime_counts_ || t.overwritten == 0 || first_ts <= b.m.life_start_ns) return;
+  int64_t end = first_ts;
+  if (horizon_known_) {
+    // Nothing was overwritten after the horizon: data after it is whole.
+    if (overwrite_horizon_ <= b.m.life_start_ns) return;
+    end = std::min(end, overwrite_horizon_);
+  }
+  const reader::Event e{end, /*payload=*/0, /*arg=*/0, EventType::kDataLost, /*has_arg=*/false};
+  b.last_ts = end;
+  OnDataLost(b, thread, e, end);
 }
 
 void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Event& e) {

@@ -96,6 +96,12 @@ class ModelBuilder {
   };
 
   void Start(ThreadBuilder& b, const reader::Thread& t, int64_t first_ts);
+  // A loss before the thread's first event that the file cannot record (the
+  // thread's oldest chunks overwritten before a last-N, whole-buffer or crash
+  // capture): the time from its life start to its first event (or to the
+  // overwrite horizon, when earlier) becomes a data gap, so what ended after it
+  // is cut by lost data, not by the capture window. O(1).
+  void LeadingLoss(ThreadBuilder& b, uint32_t thread, const reader::Thread& t, int64_t first_ts);
   void OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Event& e);
   // Closes every span open at `at` with `outcome` for waits (`lost`: they are cut
   // by lost data, else by the capture window). Empties the open lists. O(open).
@@ -122,6 +128,9 @@ class ModelBuilder {
 
   int64_t capture_start_ = 0;
   int64_t capture_end_ = 0;
+  bool lifetime_counts_ = true;  // property loss_counts is not "window"
+  bool horizon_known_ = false;   // property overwrite_horizon_ns present
+  int64_t overwrite_horizon_ = 0;
   std::vector<ThreadBuilder> threads_;
   std::vector<StwSpan> stw_;
   absl::flat_hash_map<uint64_t, LockCounters> locks_;
