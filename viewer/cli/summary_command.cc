@@ -241,17 +241,18 @@ int RunSummary(int argc, char** argv) {
                                    l.releases_with_waiters);
       continue;
     }
+    const std::string inferred =
+        l.inferred == 0
+            ? ""
+            : absl::StrFormat("%d inferred, %d%% confidence", l.inferred, l.inferred_confidence);
     if (l.acquisitions_recorded) {
       std::cout << absl::StrFormat("  %-28.28s %6d of %-7d acquisitions waited", l.name,
                                    l.contended, l.acquisitions);
+      if (!inferred.empty()) std::cout << " (" << inferred << ")";
     } else {
       std::cout << absl::StrFormat(
-          "  %-28.28s %6d acquisitions waited (uncontended ones not recorded)", l.name,
-          l.contended);
-    }
-    if (l.inferred > 0) {
-      std::cout << absl::StrFormat(" (%d inferred, %d%% confidence)", l.inferred,
-                                   l.inferred_confidence);
+          "  %-28.28s %6d acquisitions waited (%s%suncontended ones not recorded)", l.name,
+          l.contended, inferred, inferred.empty() ? "" : "; ");
     }
     std::cout << absl::StrFormat(", total %s, max %s", FormatDuration(l.total_wait_ns),
                                  FormatDuration(l.max_wait_ns));
