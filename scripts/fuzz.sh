@@ -7,15 +7,22 @@
 # checksums skipped; GUI, tests, benchmarks and examples off). The seed corpus
 # fuzz/corpus/TARGET is copied into out/fuzz/TARGET/corpus (the repository's corpus
 # is never written); findings (crash-*, timeout-*, oom-*, leak-*) and the log go
-# to out/fuzz/TARGET/. Warnings are not errors here (the build matrix checks them). Exits non-zero if any target found anything.
-# Environment: FUZZ_JOBS (cmake --build parallelism, default 2), FUZZ_BUILD_DIR.
+# to out/fuzz/TARGET/. Exits non-zero if any target found anything. Warnings are
+# not errors in this build (the build matrix checks them).
+# Environment: FUZZ_JOBS (cmake --build parallelism, default 2), FUZZ_BUILD_DIR,
+# FUZZ_NO_BUILD=1 (run the binaries already built, e.g. while the tree changes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TARGETS=(trace_reader trace_analysis endpoint_request)
 BUILD=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+# Number of finding files libFuzzer left in directory $1.
+findings() {
+  find "$1" -maxdepth 1 \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \
+    -o -name 'leak-*' \) | wc -l
+}
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [ $# -ge 1 ] || usage
 if [ "$1" = "--list" ]; then printf '%s\n' "${TARGETS[@]}"; exit 0; fi
 [ $# -ge 2 ] || usage
@@ -44,7 +51,9 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DTRACELANE_BUILD_TESTS=OFF -DTRACELANE_BUILD_BENCH=OFF -DTRACELANE_BUILD_EXAMPLES=OFF \
     -DTRACELANE_BUILD_GUI=OFF
 fi
-cmake --build "$BUILD" --parallel "${FUZZ_JOBS:-2}" --target "${RUN[@]/#/fuzz_}"
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+  cmake --build "$BUILD" --parallel "${FUZZ_JOBS:-2}" --target "${RUN[@]/#/fuzz_}"
+fi
 
 status=0
 for t in "${RUN[@]}"; do
@@ -54,8 +63,7 @@ for t in "${RUN[@]}"; do
   dict=()
   case $t in trace_*) d=tlt.dict ;; *) d=$t.dict ;; esac
   if [ -f "$ROOT/fuzz/$d" ]; then dict=(-dict="$ROOT/fuzz/$d"); fi
-  before=$(find "$out" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'timeout-*' \
-             -o -maxdepth 1 -name 'oom-*' -o -maxdepth 1 -name 'leak-*' | wc -l)
+  before=$(findings "$out")
   echo "fuzz.sh: $t for ${SECONDS_EACH} s (log: $out/fuzz.log)"
   rc=0
   # -rss_limit_mb / -timeout: the reader's memory and time must stay proportional
@@ -63,8 +71,7 @@ for t in "${RUN[@]}"; do
   "$BUILD/bin/fuzz_$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -timeout=10 \
     -max_len=131072 -print_final_stats=1 -print_funcs=0 -artifact_prefix="$out/" "${dict[@]}" "$@" \
     "$out/corpus" >"$out/fuzz.log" 2>&1 || rc=$?
-  after=$(find "$out" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'timeout-*' \
-            -o -maxdepth 1 -name 'oom-*' -o -maxdepth 1 -name 'leak-*' | wc -l)
+  after=$(findings "$out")
   grep -E '^stat::|^#[0-9]+.*DONE' "$out/fuzz.log" | tail -n 8 || true
   if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
     echo "fuzz.sh: $t FOUND A PROBLEM (exit $rc; see $out/fuzz.log and $out/)" >&2

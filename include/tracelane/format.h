@@ -61,6 +61,11 @@ static_assert(sizeof(BlockHeader) == 24);
 inline constexpr uint16_t kBlockFlagZstd = 1;
 // Largest payload a reader must accept (either size); larger means corruption.
 inline constexpr uint32_t kMaxBlockPayload = 64u << 20;
+// Timestamps a reader must accept: event times, the header's anchors and capture
+// bounds, thread start/exit times lie in [0, kMaxTimestampNs) (146 years of
+// CLOCK_MONOTONIC or CLOCK_REALTIME nanoseconds); anything else is corruption. The
+// difference or sum of two such values never overflows an int64.
+inline constexpr int64_t kMaxTimestampNs = int64_t{1} << 62;
 
 // Block types. Tables come before the event chunks that refer to them, so a
 // truncated file still decodes every chunk that survived.

@@ -12,6 +12,14 @@
 namespace tracelane::analysis {
 namespace {
 
+// Sums of delays over every span of every thread: a hostile trace (times up to
+// format::kMaxTimestampNs on many threads) must not overflow them (found by
+// fuzz/trace_analysis); they stop at INT64_MAX.
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 namespace pb = ::perftools::profiles;
 
 class ProfileBuilder {
@@ -60,7 +68,7 @@ class ProfileBuilder {
       s = profile_.mutable_sample(static_cast<int>(it->second));
     }
     s->set_value(0, s->value(0) + 1);
-    s->set_value(1, s->value(1) + ns);
+    s->set_value(1, SaturatingAdd(s->value(1), ns));
   }
 
   pb::Profile& profile() { return profile_; }
@@ -119,7 +127,7 @@ int64_t PprofTotal(const Model& m, PprofKind kind) {
   for (const ThreadModel& t : m.threads) {
     for (size_t i = 0; i < t.states.size(); ++i) {
       if (std::find(want.begin(), want.end(), t.states[i].state) != want.end()) {
-        total += t.StateEnd(i) - t.states[i].start_ns;
+        total = SaturatingAdd(total, t.StateEnd(i) - t.states[i].start_ns);
       }
     }
   }
@@ -164,7 +172,7 @@ std::string BuildPprofProfile(const Model& m, PprofKind kind, PprofStats* stats)
       }
       b.Add(stack, ti, t, ns);
       ++st.spans;
-      st.total_ns += ns;
+      st.total_ns = SaturatingAdd(st.total_ns, ns);
     }
   }
   st.samples = static_cast<uint64_t>(p.sample_size());

@@ -41,6 +41,10 @@ inline bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* v) {
 
 inline int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1)); }
 
+// Within [0, kMaxTimestampNs): differences and sums of two never overflow
+// (found by fuzz/trace_analysis: hostile times overflowed exports' arithmetic).
+inline bool ValidTimestamp(int64_t ns) { return ns >= 0 && ns < format::kMaxTimestampNs; }
+
 }  // namespace
 
 bool ChecksumMatches(const void* data, size_t n, uint32_t crc) {
@@ -76,6 +80,17 @@ absl::Status DecodeFileHeader(std::string_view bytes, const std::string& name, T
         format::kOldestReadableVersion, " to ", format::kFormatVersion, ")"));
   }
   *crc_ok = ChecksumMatches(&h, 68, h.header_crc32);
+  // Times out of range: an error if the header is intact, else (salvage goes on
+  // past the checksum mismatch) unknown, 0.
+  for (int64_t* t : {&h.realtime_anchor_ns, &h.monotonic_anchor_ns, &h.capture_start_ns,
+                     &h.capture_end_ns}) {
+    if (ValidTimestamp(*t)) continue;
+    if (*crc_ok) {
+      return absl::DataLossError(
+          absl::StrCat(name, ": offset 16: file header time ", *t, " out of range"));
+    }
+    *t = 0;
+  }
   trace->version = h.version;
   trace->clock_source = static_cast<format::ClockSource>(h.clock_source);
   trace->tsc_hz = h.tsc_hz;
@@ -168,6 +183,9 @@ absl::Status DecodeEventBlock(std::string_view raw, uint32_t version, size_t thr
     if (__builtin_add_overflow(ts, UnZigZag(delta), &ts)) {
       return absl::DataLossError(absl::StrCat("event ", i, " timestamp overflows"));
     }
+    if (!ValidTimestamp(ts)) {
+      return absl::DataLossError(absl::StrCat("event ", i, " timestamp ", ts, " out of range"));
+    }
     e.ts_ns = ts;
   }
   if (p != end) return absl::DataLossError("event block has trailing bytes");
@@ -253,6 +271,9 @@ absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace
           return bad("thread table");
         }
         if (name >= trace->strings.size()) return absl::DataLossError("thread name missing");
+        if (!ValidTimestamp(t.start_ns) || !ValidTimestamp(t.exit_ns)) {
+          return absl::DataLossError("thread time out of range");
+        }
         t.name = trace->strings[name];
         t.exited = flags & 1;
       }
