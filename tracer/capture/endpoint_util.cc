@@ -32,6 +32,8 @@ absl::StatusOr<HostPort> ParseHostPort(const std::string& address) {
     port_text = address.substr(colon + 1);
   }
   if (hp.host.empty()) return bad("missing HOST");
+  // "[[]:0" would be host "[", which FormatHostPort cannot write back (fuzz finding).
+  if (hp.host.find_first_of("[]") != std::string::npos) return bad("stray '[' or ']' in HOST");
   int port;
   if (!absl::SimpleAtoi(port_text, &port) || port < 0 || port > 65535) {
     return bad("PORT must be a number in 0..65535");
