@@ -60,8 +60,15 @@ TEST(Environment, EndpointStartsFromTracelaneEndpoint) {
   const pid_t pid = Spawn({absl::StrCat("TRACELANE_ENDPOINT=127.0.0.1:", port)}, "20");
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(1, 0);
+  // The endpoint can answer before the child's first tick (on a busy machine,
+  // long before): poll until a capture holds one, for up to 10 s.
   httplib::Result r = client.Get("/debug/tracelane/trace?last=5");
-  for (int i = 0; i < 100 && !r; ++i) {
+  reader::Trace t;
+  for (int i = 0; i < 200; ++i) {
+    if (r && r->status == 200) {
+      t = testing::Decode(r->body);
+      if (testing::CountNamed(t, "env_tick") > 0) break;
+    }
     absl::SleepFor(absl::Milliseconds(50));
     r = client.Get("/debug/tracelane/trace?last=5");
   }
@@ -69,7 +76,6 @@ TEST(Environment, EndpointStartsFromTracelaneEndpoint) {
   waitpid(pid, nullptr, 0);
   ASSERT_TRUE(r) << httplib::to_string(r.error());
   ASSERT_EQ(r->status, 200) << r->body;
-  reader::Trace t = testing::Decode(r->body);
   EXPECT_GT(testing::CountNamed(t, "env_tick"), 0u);
   EXPECT_NE(testing::ThreadByName(t, "env-main"), nullptr);
 }
