@@ -240,12 +240,11 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
   // Locations are independent: the largest first, on every worker. Progress and
   // cancellation are polled by worker 0 only (their callbacks need not be
   // thread-safe); the others see the stop flag.
-  std::vector<uint32_t> order = locations;
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return m.scopes_by_location[a].size() > m.scopes_by_location[b].size();
+  std::vector<size_t> order(locations.size());  // indices into `locations`
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return m.scopes_by_location[locations[a]].size() > m.scopes_by_location[locations[b]].size();
   });
-  absl::flat_hash_map<uint32_t, size_t> slot;
-  for (size_t i = 0; i < locations.size(); ++i) slot[locations[i]] = i;
   std::vector<ScopeStats> results(locations.size());
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> done{0};
@@ -261,8 +260,8 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
       }
       const size_t i = next.fetch_add(1, std::memory_order_relaxed);
       if (i >= order.size()) break;
-      const uint32_t loc = order[i];
-      results[slot[loc]] = StatsOf(m, loc, m.scopes_by_location[loc], options, d);
+      const uint32_t loc = locations[order[i]];
+      results[order[i]] = StatsOf(m, loc, m.scopes_by_location[loc], options, d);
       const uint64_t now =
           done.fetch_add(m.scopes_by_location[loc].size()) + m.scopes_by_location[loc].size();
       if (worker == 0 && options.progress) {
@@ -352,10 +351,12 @@ std::optional<ScopeInstance> NthSlowest(const Model& m, std::string_view name, i
   uint64_t cuts = 0, lost = 0;
   for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
     if (m.scopes_by_location[loc].empty() || m.info.locations[loc].name != name) continue;
+    CutCursor cursor(m);
     for (ScopeRef r : m.scopes_by_location[loc]) {
-      if (m.threads[r.thread].IsCut(r.index)) {
+      bool by_loss = false;
+      if (cursor.IsCut(r, &by_loss)) {
         ++cuts;
-        lost += m.threads[r.thread].IsCutByLoss(r.index) ? 1 : 0;
+        lost += by_loss ? 1 : 0;
         continue;
       }
       const Scope& s = m.scope(r);
