@@ -142,6 +142,12 @@ template <typename T>
 size_t Cap(const std::vector<T>& v) {
   return v.capacity() * sizeof(T);
 }
+// A PodVector's capacity past its size is address space only (never written,
+// never resident).
+template <typename T>
+size_t Cap(const tracelane::PodVector<T>& v) {
+  return v.size() * sizeof(T);
+}
 
 size_t ModelBytes(const analysis::Model& m) {
   size_t b = 0;

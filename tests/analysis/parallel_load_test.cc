@@ -37,8 +37,7 @@ constexpr int64_t kUs = 1000, kMs = 1000000;
 
 // Compares element by element through `key` (a tuple of every field).
 template <typename T, typename Key>
-void ExpectSameVector(const std::vector<T>& a, const std::vector<T>& b, Key key,
-                      const std::string& what) {
+void ExpectSameVector(const T& a, const T& b, Key key, const std::string& what) {
   ASSERT_EQ(a.size(), b.size()) << what;
   for (size_t i = 0; i < a.size(); ++i) {
     if (key(a[i]) != key(b[i])) {

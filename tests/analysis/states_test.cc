@@ -98,8 +98,8 @@ TEST(StateTrackerTest, PrecedenceOrder) {
 }
 
 TEST(OverlayTest, HigherPrecedenceWinsAndPartitionIsKept) {
-  const std::vector<StateSpan> base = {{0, S::kRunning}, {10, S::kLockWait}, {20, S::kRunning}};
-  const std::vector<StateSpan> out =
+  const PodVector<StateSpan> base = {{0, S::kRunning}, {10, S::kLockWait}, {20, S::kRunning}};
+  const PodVector<StateSpan> out =
       Overlay(base, 30, {{5, 15, S::kPaused}, {18, 25, S::kRunnable}});
   const std::vector<std::pair<int64_t, S>> want = {
       {0, S::kRunning}, {5, S::kPaused}, {15, S::kLockWait}, {20, S::kRunnable}, {25, S::kRunning}};
@@ -112,8 +112,8 @@ TEST(OverlayTest, HigherPrecedenceWinsAndPartitionIsKept) {
 
 TEST(SchedSampleTest, SpreadsWaitAndOffCpuOverRunningGaps) {
   // [0,100): running; samples at 100 say run 40, wait 30 -> 30 unexplained off-CPU.
-  std::vector<StateSpan> base = {{0, S::kRunning}};
-  std::vector<StateSpan> out = SpreadSchedSamples(base, 100, {{100, 40, 30}});
+  PodVector<StateSpan> base = {{0, S::kRunning}};
+  PodVector<StateSpan> out = SpreadSchedSamples(base, 100, {{100, 40, 30}});
   int64_t sums[kNumStates] = {};
   for (size_t i = 0; i < out.size(); ++i) {
     const int64_t end = i + 1 < out.size() ? out[i + 1].start_ns : 100;

@@ -3,7 +3,9 @@
 // pauses land in the same trace as everything else.
 #include <errno.h>
 #include <malloc.h>
+#include <time.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +25,13 @@ using testing::FindThread;
 using testing::PausesOf;
 
 class MallocPreloadTest : public testing::AllocPauseTest {};
+
+// CLOCK_MONOTONIC now, in ns (the trace's clock).
+int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
 
 TEST_F(MallocPreloadTest, RecordsIntoTheProgramsRecorder) {
   EXPECT_TRUE(GetAllocPauseStats().malloc_preloaded);
@@ -50,21 +59,33 @@ TEST_F(MallocPreloadTest, SlowMallocAndFreeAreRecordedWithTheirSize) {
 }
 
 TEST_F(MallocPreloadTest, TightLoopOfSmallAllocationsRecordsNothing) {
-  bool clean = false;  // one clean round of a few (a call may really be preempted)
-  for (int attempt = 0; attempt < 5 && !clean; ++attempt) {
+  // Fast allocations must record nothing. A call really stalled past the 20 us
+  // threshold (the thread preempted or the VM descheduled inside malloc) is a true
+  // pause, and on a loaded machine one of 20,000 calls may be: so count only this
+  // thread's pauses from this loop (the process-wide counter also sees other
+  // threads' slow allocations), and require the best of 5 rounds to hold at most
+  // 2 (a systematic cost would record thousands).
+  size_t best = SIZE_MAX;
+  for (int attempt = 0; attempt < 5 && best > 0; ++attempt) {
     ASSERT_TRUE(Configure(CurrentOptions()).ok());
-    const uint64_t before = GetAllocPauseStats().pauses_recorded;
+    const int64_t start_ns = MonotonicNs();
     for (int i = 0; i < 20000; ++i) {
       void* p = std::malloc(64);
       Escape(p);
       std::free(p);
     }
+    const int64_t end_ns = MonotonicNs();
     reader::Trace trace = CaptureTrace();
     const reader::Thread* me = FindThread(trace, internal::CurrentTid());
-    clean = GetAllocPauseStats().pauses_recorded == before &&
-            (me == nullptr || PausesOf(trace, *me).empty());
+    size_t pauses = 0;
+    if (me != nullptr) {
+      for (const testing::Pause& pause : PausesOf(trace, *me)) {
+        pauses += pause.begin_ns >= start_ns && pause.begin_ns <= end_ns ? 1 : 0;
+      }
+    }
+    best = std::min(best, pauses);
   }
-  EXPECT_TRUE(clean);
+  EXPECT_LE(best, 2u);
 }
 
 TEST_F(MallocPreloadTest, WrappersKeepLibcSemantics) {

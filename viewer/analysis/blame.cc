@@ -6,19 +6,6 @@
 namespace tracelane::analysis {
 namespace {
 
-// The latest span of `v` (sorted by start) with start <= x < end that satisfies
-// `pred`, looking back at most 256 spans; nullptr if none.
-template <typename T, typename Pred>
-const T* Covering(const std::vector<T>& v, int64_t x, Pred pred) {
-  auto it =
-      std::upper_bound(v.begin(), v.end(), x, [](int64_t t, const T& s) { return t < s.start_ns; });
-  for (int n = 0; it != v.begin() && n < 256; ++n) {
-    --it;
-    if (it->end_ns > x && pred(*it)) return &*it;
-  }
-  return nullptr;
-}
-
 // The hold of `lock` on `t` with acquired <= x < released (the latest such), or
 // nullptr. Looks back at most 4096 holds.
 const LockHold* HoldAt(const ThreadModel& t, uint64_t lock, int64_t x) {
@@ -111,12 +98,12 @@ class Walker {
         continue;
       }
       if (st == ThreadState::kLockWait) {
-        if (const LockWait* w = Covering(t.lock_waits, x, [](const LockWait&) { return true; })) {
+        if (const LockWait* w = LatestCovering(t.lock_waits, x, [](const LockWait&) { return true; })) {
           Lock(h, *w, x, y);
           continue;
         }
       } else if (st == ThreadState::kCondvarWait) {
-        if (const CondWait* w = Covering(
+        if (const CondWait* w = LatestCovering(
                 t.cond_waits, x, [](const CondWait& c) { return c.notifier_thread != kNone; })) {
           Cond(*w, x, y);
           continue;
@@ -231,14 +218,14 @@ bool FollowWait(const Model& m, uint32_t waiter, ThreadState state, int64_t a, i
   Walker w(m, budget, out);
   w.path().push_back(waiter);
   if (state == ThreadState::kLockWait) {
-    const LockWait* lw = Covering(t.lock_waits, a, [](const LockWait&) { return true; });
+    const LockWait* lw = LatestCovering(t.lock_waits, a, [](const LockWait&) { return true; });
     if (lw == nullptr) return false;
     w.Lock(waiter, *lw, a, b);
     return true;
   }
   if (state == ThreadState::kCondvarWait) {
     const CondWait* cw =
-        Covering(t.cond_waits, a, [](const CondWait& c) { return c.notifier_thread != kNone; });
+        LatestCovering(t.cond_waits, a, [](const CondWait& c) { return c.notifier_thread != kNone; });
     if (cw == nullptr) return false;
     w.Cond(*cw, a, b);
     return true;

@@ -14,19 +14,6 @@ namespace {
 // following chains (BlameEnd::kDepthLimit): bounds Explain on pathological traces.
 constexpr int64_t kBlameBudget = int64_t{1} << 18;
 
-// The latest span of `v` (sorted by start) with start <= x < end that satisfies
-// `pred`, looking back at most 256 spans; nullptr if none.
-template <typename T, typename Pred>
-const T* Covering(const std::vector<T>& v, int64_t x, Pred pred) {
-  auto it =
-      std::upper_bound(v.begin(), v.end(), x, [](int64_t t, const T& s) { return t < s.start_ns; });
-  for (int n = 0; it != v.begin() && n < 256; ++n) {
-    --it;
-    if (it->end_ns > x && pred(*it)) return &*it;
-  }
-  return nullptr;
-}
-
 CauseKind KindOf(ThreadState s) {
   switch (s) {
     case ThreadState::kLockWait:
@@ -214,7 +201,7 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
   Cause c{KindOf(st), "", 0, kNone, "", 0, 0, 0};
   switch (st) {
     case ThreadState::kLockWait:
-      if (const LockWait* w = Covering(t.lock_waits, x, [](const LockWait&) { return true; })) {
+      if (const LockWait* w = LatestCovering(t.lock_waits, x, [](const LockWait&) { return true; })) {
         c.what = m.LockName(w->lock_id);
         c.object_id = w->lock_id;
         c.other_thread = w->holder_thread;
@@ -225,11 +212,11 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
       }
       break;
     case ThreadState::kCondvarWait:
-      if (const CondWait* w = Covering(t.cond_waits, x, [](const CondWait&) { return true; })) {
+      if (const CondWait* w = LatestCovering(t.cond_waits, x, [](const CondWait&) { return true; })) {
         c.what = m.CondName(w->cond_id);
         c.object_id = w->cond_id;
         c.other_thread = w->notifier_thread;
-      } else if (const Block* k = Covering(t.blocks, x, [](const Block& k) {
+      } else if (const Block* k = LatestCovering(t.blocks, x, [](const Block& k) {
                    return StateOfBlock(k.kind) == ThreadState::kCondvarWait;
                  })) {
         c.what = m.LocationName(k->location);
@@ -246,16 +233,16 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
     case ThreadState::kSleep:
     case ThreadState::kSyscall:
       if (const Block* k =
-              Covering(t.blocks, x, [st](const Block& k) { return StateOfBlock(k.kind) == st; })) {
+              LatestCovering(t.blocks, x, [st](const Block& k) { return StateOfBlock(k.kind) == st; })) {
         c.what = m.LocationName(k->location);
       }
       break;
     case ThreadState::kPaused:
-      if (const StwSpan* s = Covering(m.stw, x, [](const StwSpan&) { return true; })) {
+      if (const StwSpan* s = LatestCovering(m.stw, x, [](const StwSpan&) { return true; })) {
         c.kind = CauseKind::kStopTheWorld;
         c.what = m.LocationName(s->location);
         c.other_thread = s->thread;
-      } else if (const Pause* p = Covering(t.pauses, x, [](const Pause&) { return true; })) {
+      } else if (const Pause* p = LatestCovering(t.pauses, x, [](const Pause&) { return true; })) {
         c.what = m.LocationName(p->location);
       }
       break;

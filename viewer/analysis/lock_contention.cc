@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/blame.h"
 #include "viewer/analysis/range_stats.h"
+#include "viewer/analysis/sort_runs.h"
 
 namespace tracelane::analysis {
 namespace {
@@ -47,21 +48,36 @@ struct HoldIndex {
   std::vector<int64_t> max_released;
 };
 
-// The holds of every lock that has waits. O(holds log holds); 32 bytes per hold.
+// The holds of every lock that has waits, sized exactly before they are filled
+// (no growth), each thread's holds (sorted by acquisition in the model) merged
+// with the others'. O(holds log threads); 32 bytes per hold.
 absl::flat_hash_map<uint64_t, HoldIndex> IndexHolds(const Model& m) {
   absl::flat_hash_map<uint64_t, HoldIndex> out;
   for (const ThreadModel& t : m.threads) {
     for (const LockWait& w : t.lock_waits) out.try_emplace(w.lock_id);
   }
+  if (out.empty()) return out;
+  absl::flat_hash_map<uint64_t, size_t> counts;
+  for (const ThreadModel& t : m.threads) {
+    for (const LockHold& h : t.lock_holds) {
+      if (out.contains(h.lock_id)) ++counts[h.lock_id];
+    }
+  }
+  for (auto& [id, x] : out) x.holds.reserve(counts[id]);
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> runs;  // where each thread's holds start
   for (uint32_t ti = 0; ti < m.threads.size(); ++ti) {
     for (const LockHold& h : m.threads[ti].lock_holds) {
       auto it = out.find(h.lock_id);
-      if (it != out.end()) it->second.holds.push_back(HoldRef{h.acquired_ns, h.released_ns, ti});
+      if (it == out.end()) continue;
+      std::vector<HoldRef>& v = it->second.holds;
+      if (v.empty() || v.back().thread != ti) runs[h.lock_id].push_back(v.size());
+      v.push_back(HoldRef{h.acquired_ns, h.released_ns, ti});
     }
   }
   for (auto& [id, x] : out) {
-    std::sort(x.holds.begin(), x.holds.end(), [](const HoldRef& a, const HoldRef& b) {
-      return a.acquired_ns != b.acquired_ns ? a.acquired_ns < b.acquired_ns : a.thread < b.thread;
+    // By acquisition, then thread (runs are in thread order and merged stably).
+    internal::SortRuns(x.holds, std::move(runs[id]), [](const HoldRef& a, const HoldRef& b) {
+      return a.acquired_ns < b.acquired_ns;
     });
     x.max_released.resize(x.holds.size());
     int64_t mx = INT64_MIN;
@@ -238,7 +254,7 @@ std::vector<LockReport> LockContentionIn(const Model& m, int64_t from_ns, int64_
   if (from_ns >= to_ns) return acc.Take(false);
   for (uint32_t ti : SelectedThreads(m, threads)) {
     const ThreadModel& t = m.threads[ti];
-    const std::vector<LockWait>& w = t.lock_waits;
+    const PodVector<LockWait>& w = t.lock_waits;
     const int64_t lo =
         from_ns > INT64_MIN + t.max_lock_wait_ns ? from_ns - t.max_lock_wait_ns : INT64_MIN;
     auto it = std::lower_bound(w.begin(), w.end(), lo,
@@ -254,7 +270,7 @@ std::vector<LockReport> LockContentionIn(const Model& m, int64_t from_ns, int64_
 absl::flat_hash_map<uint64_t, std::vector<LockWaitRef>> WaitsByLock(const Model& m) {
   absl::flat_hash_map<uint64_t, std::vector<LockWaitRef>> out;
   for (uint32_t ti = 0; ti < m.threads.size(); ++ti) {
-    const std::vector<LockWait>& w = m.threads[ti].lock_waits;
+    const PodVector<LockWait>& w = m.threads[ti].lock_waits;
     for (uint32_t i = 0; i < w.size(); ++i) out[w[i].lock_id].push_back(LockWaitRef{ti, i});
   }
   for (auto& [id, list] : out) {

@@ -16,6 +16,7 @@
 #ifndef TRACELANE_VIEWER_ANALYSIS_MODEL_H_
 #define TRACELANE_VIEWER_ANALYSIS_MODEL_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -25,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "viewer/analysis/states.h"
+#include "viewer/lib/pod_vector.h"
 #include "viewer/lib/trace_reader.h"
 
 namespace tracelane::analysis {
@@ -146,6 +148,21 @@ struct DataGap {
   bool events_known;
 };
 
+// The latest span of `v` (a vector sorted by start_ns, each with an end_ns) with start <= x
+// < end that satisfies `pred`, looking back at most 256 spans; nullptr if none.
+// O(log n + 256).
+template <typename V, typename Pred>
+const typename V::value_type* LatestCovering(const V& v, int64_t x, Pred pred) {
+  using T = typename V::value_type;
+  auto it =
+      std::upper_bound(v.begin(), v.end(), x, [](int64_t t, const T& s) { return t < s.start_ns; });
+  for (int n = 0; it != v.begin() && n < 256; ++n) {
+    --it;
+    if (it->end_ns > x && pred(*it)) return &*it;
+  }
+  return nullptr;
+}
+
 // One thread of the trace with everything it did, each vector sorted by start.
 struct ThreadModel {
   int64_t tid = 0;
@@ -159,21 +176,21 @@ struct ThreadModel {
   int64_t life_start_ns = 0;
   int64_t life_end_ns = 0;
 
-  std::vector<StateSpan> states;  // partition of [life_start_ns, life_end_ns)
-  std::vector<Scope> scopes;      // by begin (preorder: parents before children)
+  PodVector<StateSpan> states;  // partition of [life_start_ns, life_end_ns)
+  PodVector<Scope> scopes;      // by begin (preorder: parents before children)
   std::vector<std::vector<uint32_t>> scopes_by_depth;  // scope indices per depth, by begin
   // Sorted indices of the scopes cut by the capture window or by lost data (their
   // begin or end not recorded), and of the subset cut by lost data (a DataGap).
   std::vector<uint32_t> cut_scopes;
   std::vector<uint32_t> lost_scopes;
-  std::vector<DataGap> gaps;  // by start; their time is Unknown in `states`
-  std::vector<LockWait> lock_waits;
-  std::vector<LockHold> lock_holds;
-  std::vector<CondWait> cond_waits;
-  std::vector<CondNotify> cond_notifies;
-  std::vector<Block> blocks;
-  std::vector<Pause> pauses;
-  std::vector<Instant> instants;  // by time
+  PodVector<DataGap> gaps;  // by start; their time is Unknown in `states`
+  PodVector<LockWait> lock_waits;
+  PodVector<LockHold> lock_holds;
+  PodVector<CondWait> cond_waits;
+  PodVector<CondNotify> cond_notifies;
+  PodVector<Block> blocks;
+  PodVector<Pause> pauses;
+  PodVector<Instant> instants;  // by time
   // Longest of lock_waits: a wait overlapping time t began after t - this, which
   // bounds searches by time (range statistics).
   int64_t max_lock_wait_ns = 0;

@@ -76,16 +76,16 @@ class ModelBuilder {
     std::vector<CutEnd> cut_ends;
     std::vector<uint32_t> segment_first;  // per gap: index of the first scope after it
     std::vector<OpenWait> open_lock_waits;
-    std::vector<int64_t> lock_wait_holder_tids;  // parallel to m.lock_waits until Finish
+    PodVector<int64_t> lock_wait_holder_tids;  // parallel to m.lock_waits until Finish
     std::vector<OpenSpan> open_holds;
     std::vector<OpenWait> open_cond_waits;
-    std::vector<int64_t> cond_notifier_tids;  // parallel to m.cond_waits until Finish
+    PodVector<int64_t> cond_notifier_tids;  // parallel to m.cond_waits until Finish
     std::vector<OpenSpan> open_blocks;
     std::vector<OpenSpan> open_pauses;
     std::vector<OpenSpan> open_stw;
     std::vector<CutBlockEnd> cut_block_ends;
     std::vector<StateOverlay> retro;  // states that held from a segment's anchor (cut begins)
-    std::vector<SchedSample> samples;
+    PodVector<SchedSample> samples;
     // This thread's share of what Finish merges across threads, in thread order.
     std::vector<StwSpan> stw;         // stop-the-world spans it recorded
     std::vector<StwSpan> stw_at_end;  // ... and those still open at its life end

@@ -7,13 +7,14 @@
 #include "viewer/analysis/absl_waits.h"
 #include "viewer/analysis/blame.h"
 #include "viewer/analysis/model_builder.h"
+#include "viewer/analysis/sort_runs.h"
 #include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis::internal {
 namespace {
 
 template <typename T>
-void SortByStart(std::vector<T>& v) {
+void SortByStart(PodVector<T>& v) {
   const auto less = [](const T& a, const T& b) { return a.start_ns < b.start_ns; };
   if (!std::is_sorted(v.begin(), v.end(), less)) std::stable_sort(v.begin(), v.end(), less);
 }
@@ -101,36 +102,6 @@ void ModelBuilder::FinishScopes(ThreadBuilder& b) {
   }
 }
 
-namespace {
-
-// Sorts `v`, made of runs of equal .second (each usually sorted already), by
-// sorting the runs that are not and merging adjacent runs pairwise.
-void SortRuns(std::vector<std::pair<int64_t, uint32_t>>& v) {
-  std::vector<size_t> bounds{0};
-  for (size_t i = 1; i < v.size(); ++i) {
-    if (v[i].second != v[i - 1].second) bounds.push_back(i);
-  }
-  bounds.push_back(v.size());
-  for (size_t r = 0; r + 1 < bounds.size(); ++r) {
-    const auto b = v.begin() + static_cast<std::ptrdiff_t>(bounds[r]);
-    const auto e = v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 1]);
-    if (!std::is_sorted(b, e)) std::sort(b, e);
-  }
-  while (bounds.size() > 2) {
-    std::vector<size_t> merged{0};
-    for (size_t r = 0; r + 2 < bounds.size(); r += 2) {
-      std::inplace_merge(v.begin() + static_cast<std::ptrdiff_t>(bounds[r]),
-                         v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 1]),
-                         v.begin() + static_cast<std::ptrdiff_t>(bounds[r + 2]));
-      merged.push_back(bounds[r + 2]);
-    }
-    if (merged.back() != v.size()) merged.push_back(v.size());
-    bounds = std::move(merged);
-  }
-}
-
-}  // namespace
-
 void ModelBuilder::ResolveHolders(Model& model, int workers) {
   absl::flat_hash_map<int64_t, std::vector<uint32_t>> by_tid;
   for (uint32_t i = 0; i < model.threads.size(); ++i) by_tid[model.threads[i].tid].push_back(i);
@@ -143,8 +114,15 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
     }
     return it->second.front();
   };
-  // Holds of locks whose waits lack a releaser: (released, thread), per lock.
-  absl::flat_hash_map<uint64_t, std::vector<std::pair<int64_t, uint32_t>>> releases;
+  // Holds of locks whose waits lack a releaser: (released, thread), per lock,
+  // sized exactly before they are filled (no growth: no copies, no page faults
+  // on memory that is then thrown away).
+  struct Releases {
+    std::vector<std::pair<int64_t, uint32_t>> v;
+    std::vector<size_t> runs;  // where each thread's releases start
+    size_t count = 0;
+  };
+  absl::flat_hash_map<uint64_t, Releases> releases;
   for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
     const ThreadModel& t = model.threads[ti];
     for (size_t i = 0; i < t.lock_waits.size(); ++i) {
@@ -155,15 +133,29 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
     }
   }
   if (!releases.empty()) {
+    for (const ThreadModel& t : model.threads) {
+      for (const LockHold& h : t.lock_holds) {
+        auto it = releases.find(h.lock_id);
+        if (it != releases.end()) ++it->second.count;
+      }
+    }
+    for (auto& [id, r] : releases) r.v.reserve(r.count);
     for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
       for (const LockHold& h : model.threads[ti].lock_holds) {
         auto it = releases.find(h.lock_id);
-        if (it != releases.end()) it->second.emplace_back(h.released_ns, ti);
+        if (it == releases.end()) continue;
+        Releases& r = it->second;
+        if (r.runs.empty() || r.v[r.runs.back()].second != ti) r.runs.push_back(r.v.size());
+        r.v.emplace_back(h.released_ns, ti);
       }
     }
     // Appended thread by thread, each thread's releases in time order: merging
     // the runs is O(n log threads) where sorting was O(n log n).
-    for (auto& [id, v] : releases) SortRuns(v);
+    for (auto& [id, r] : releases) {
+      internal::SortRuns(r.v, std::move(r.runs),
+                         [](const std::pair<int64_t, uint32_t>& a,
+                            const std::pair<int64_t, uint32_t>& b) { return a < b; });
+    }
   }
   // Each thread's waits are resolved on their own; other threads are only read.
   reader::ParallelFor(workers, model.threads.size(), [&](size_t tii) {
@@ -176,7 +168,7 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
         w.holder_thread = thread_of(tid, w.end_ns);
       } else if (w.outcome == WaitOutcome::kAcquired) {
         // No releaser recorded: the last other thread to release it during the wait.
-        const auto& v = releases.find(w.lock_id)->second;  // listed above for such waits
+        const auto& v = releases.find(w.lock_id)->second.v;  // listed above for such waits
         auto it = std::upper_bound(v.begin(), v.end(), std::make_pair(w.end_ns, kNone));
         while (it != v.begin()) {
           --it;
@@ -325,7 +317,7 @@ void ModelBuilder::FinishThreadStates(ThreadBuilder& b, SchedulerSource schedule
         [](const LockHold& a, const LockHold& c) { return a.acquired_ns < c.acquired_ns; });
   }
   // Waits are recorded when they end; order them (and their parallel tids) by start.
-  const auto order_waits = [](auto& waits, std::vector<int64_t>& tids) {
+  const auto order_waits = [](auto& waits, PodVector<int64_t>& tids) {
     using W = typename std::decay_t<decltype(waits)>::value_type;
     const auto less = [](const W& a, const W& c) { return a.start_ns < c.start_ns; };
     if (std::is_sorted(waits.begin(), waits.end(), less)) return;
@@ -334,7 +326,7 @@ void ModelBuilder::FinishThreadStates(ThreadBuilder& b, SchedulerSource schedule
     std::stable_sort(idx.begin(), idx.end(),
                      [&](uint32_t a, uint32_t c) { return less(waits[a], waits[c]); });
     std::decay_t<decltype(waits)> w2;
-    std::vector<int64_t> t2;
+    PodVector<int64_t> t2;
     w2.reserve(idx.size());
     t2.reserve(idx.size());
     for (uint32_t i : idx) {

@@ -22,7 +22,7 @@ struct ScopeAcc {
 void AddScopes(const ThreadModel& t, int64_t from, int64_t to,
                absl::flat_hash_map<uint32_t, ScopeAcc>& acc, std::vector<uint32_t>& chain,
                std::vector<uint32_t>& open) {
-  const std::vector<Scope>& s = t.scopes;
+  const PodVector<Scope>& s = t.scopes;
   chain.clear();
   for (uint32_t i = t.InnermostScopeAt(from); i != kNone; i = s[i].parent) {
     if (s[i].begin_ns < from) chain.push_back(i);
@@ -54,7 +54,7 @@ void AddScopes(const ThreadModel& t, int64_t from, int64_t to,
 // overlaps `from` began at most max_lock_wait_ns before it.
 void AddLockWaits(const ThreadModel& t, int64_t from, int64_t to,
                   absl::flat_hash_map<uint64_t, RangeLock>& acc) {
-  const std::vector<LockWait>& w = t.lock_waits;
+  const PodVector<LockWait>& w = t.lock_waits;
   const int64_t lo = from > INT64_MIN + t.max_lock_wait_ns ? from - t.max_lock_wait_ns : INT64_MIN;
   auto it = std::lower_bound(w.begin(), w.end(), lo,
                              [](const LockWait& x, int64_t v) { return x.start_ns < v; });

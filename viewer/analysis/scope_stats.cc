@@ -191,7 +191,7 @@ void SortByTotal(std::vector<ScopeStats>& out) {
 void CollectInRange(const Model& m, uint32_t ti, int64_t from, int64_t to, uint32_t only_location,
                     absl::flat_hash_map<uint32_t, std::vector<ScopeRef>>& by_location) {
   const ThreadModel& t = m.threads[ti];
-  const std::vector<Scope>& s = t.scopes;
+  const PodVector<Scope>& s = t.scopes;
   const auto add = [&](uint32_t i) {
     if (only_location != kNone && s[i].location != only_location) return;
     by_location[s[i].location].push_back(ScopeRef{ti, i});

@@ -105,7 +105,7 @@ ThreadState StateTracker::Current() const {
   return ThreadState::kRunning;
 }
 
-void AppendState(std::vector<StateSpan>* spans, int64_t t, ThreadState state) {
+void AppendState(PodVector<StateSpan>* spans, int64_t t, ThreadState state) {
   if (!spans->empty()) {
     StateSpan& last = spans->back();
     if (last.state == state) return;
@@ -118,7 +118,7 @@ void AppendState(std::vector<StateSpan>* spans, int64_t t, ThreadState state) {
   spans->push_back(StateSpan{t, state});
 }
 
-std::vector<StateSpan> Overlay(const std::vector<StateSpan>& base, int64_t end_ns,
+PodVector<StateSpan> Overlay(const PodVector<StateSpan>& base, int64_t end_ns,
                                std::vector<StateOverlay> overlays) {
   if (base.empty()) return base;
   const int64_t begin_ns = base.front().start_ns;
@@ -151,7 +151,7 @@ std::vector<StateSpan> Overlay(const std::vector<StateSpan>& base, int64_t end_n
     }
     return std::make_pair(best, s);
   };
-  std::vector<StateSpan> out;
+  PodVector<StateSpan> out;
   out.reserve(base.size() + points.size());
   size_t i = 0, p = 0;
   int64_t t = begin_ns;
@@ -172,11 +172,11 @@ std::vector<StateSpan> Overlay(const std::vector<StateSpan>& base, int64_t end_n
   return out;
 }
 
-std::vector<StateSpan> SpreadSchedSamples(const std::vector<StateSpan>& base, int64_t end_ns,
-                                          const std::vector<SchedSample>& samples) {
+PodVector<StateSpan> SpreadSchedSamples(const PodVector<StateSpan>& base, int64_t end_ns,
+                                          const PodVector<SchedSample>& samples) {
   if (base.empty() || samples.empty()) return base;
   const int64_t begin_ns = base.front().start_ns;
-  std::vector<StateSpan> out;
+  PodVector<StateSpan> out;
   out.reserve(base.size() + samples.size() * 6);
   size_t i = 0;  // base span containing the cursor
   const auto span_end = [&](size_t k) {

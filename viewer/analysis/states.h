@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tracelane/format.h"
+#include "viewer/lib/pod_vector.h"
 
 namespace tracelane::analysis {
 
@@ -86,13 +87,13 @@ class StateTracker {
 
 // Appends `state` starting at `t` to a partition under construction, merging with
 // the last span when the state is unchanged and replacing a zero-length last span.
-void AppendState(std::vector<StateSpan>* spans, int64_t t, ThreadState state);
+void AppendState(PodVector<StateSpan>* spans, int64_t t, ThreadState state);
 
 // Returns the partition `base` of [base.front().start_ns, end_ns) with every
 // overlay applied: at each instant the state of highest precedence among the base
 // state and the overlays covering it. Overlays are clipped to the partition.
 // O(base + k log k) for k overlays.
-std::vector<StateSpan> Overlay(const std::vector<StateSpan>& base, int64_t end_ns,
+PodVector<StateSpan> Overlay(const PodVector<StateSpan>& base, int64_t end_ns,
                                std::vector<StateOverlay> overlays);
 
 // One approximate scheduler sample (kSchedStat): during the interval ending at
@@ -109,8 +110,8 @@ struct SchedSample {
 // delta) and Unknown (off-CPU time not explained by explicit waits), in
 // proportion over every Running gap, laid out running, runnable, unknown inside
 // each gap. Other states are untouched. O(spans + samples).
-std::vector<StateSpan> SpreadSchedSamples(const std::vector<StateSpan>& base, int64_t end_ns,
-                                          const std::vector<SchedSample>& samples);
+PodVector<StateSpan> SpreadSchedSamples(const PodVector<StateSpan>& base, int64_t end_ns,
+                                          const PodVector<SchedSample>& samples);
 
 }  // namespace tracelane::analysis
 

@@ -37,7 +37,7 @@ void DrawLockHighlight(const Document& doc, const TimelineState& s, const LaneMe
     if (b.thread >= s.highlight_waits.size()) continue;
     const std::vector<uint32_t>& idx = s.highlight_waits[b.thread];
     const std::vector<int64_t>& max_end = s.highlight_max_end[b.thread];
-    const std::vector<analysis::LockWait>& w = doc.model.threads[b.thread].lock_waits;
+    const PodVector<analysis::LockWait>& w = doc.model.threads[b.thread].lock_waits;
     if (idx.empty()) continue;
     const float y0 = lanes_y0 + StateY(b, metrics) - s.scroll_y - 1;
     const float y1 = y0 + metrics.state + 2;

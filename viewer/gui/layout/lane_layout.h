@@ -67,8 +67,8 @@ uint8_t ScopeCutFlags(const analysis::ThreadModel& t, uint32_t i);
 // search on starts, then up to 32 earlier items are checked for still running
 // ones; a longer span that began before those is not drawn (only possible when
 // spans nest). O(pixels * log n).
-template <typename T, typename StartFn, typename EndFn, typename KeyFn>
-void LayoutSpans(const std::vector<T>& items, StartFn start, EndFn end, KeyFn key_of,
+template <typename Vector, typename StartFn, typename EndFn, typename KeyFn>
+void LayoutSpans(const Vector& items, StartFn start, EndFn end, KeyFn key_of,
                  const TimeAxis& axis, const LodOptions& lod, std::vector<RowItem>* out,
                  LayoutStats* stats = nullptr) {
   LayoutStats local;

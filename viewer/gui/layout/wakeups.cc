@@ -14,7 +14,7 @@ using analysis::WaitOutcome;
 // Appends the waits of `waits` (sorted by end) that end in [from, to) and have a
 // known waker. waker(w) gives the waking thread, id(w) the object.
 template <typename W, typename WakerFn, typename IdFn>
-void Collect(const std::vector<W>& waits, uint32_t to_thread, int64_t from, int64_t to,
+void Collect(const PodVector<W>& waits, uint32_t to_thread, int64_t from, int64_t to,
              bool condvar, WakerFn waker, IdFn id, std::vector<Wakeup>* out) {
   auto it =
       std::partition_point(waits.begin(), waits.end(), [&](const W& w) { return w.end_ns < from; });
