@@ -39,6 +39,7 @@ add_library(tracelane_analysis
   analysis/pprof_export.cc
   analysis/range_stats.cc
   analysis/report_json.cc
+  analysis/scope_accumulator.cc
   analysis/scope_stats.cc
   analysis/states.cc
   analysis/thread_states.cc

@@ -2,181 +2,80 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
-#include <queue>
 
 #include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/cut_cursor.h"
 #include "viewer/analysis/range_stats.h"
+#include "viewer/analysis/scope_accumulator.h"
 #include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis {
 namespace {
 
-// log2 of a supported buckets-per-octave value (1, 2, 4, 8, 16), else 0.
-int OctaveShift(int per_octave) {
-  switch (per_octave) {
-    case 2:
-      return 1;
-    case 4:
-      return 2;
-    case 8:
-      return 3;
-    case 16:
-      return 4;
-    default:
-      return 0;
-  }
-}
+using internal::LocationAccumulator;
+using internal::RankPlan;
 
-// The bucket with index `idx` (the inverse of HistogramBucketOf).
-HistogramBucket BucketAt(int idx, int shift) {
-  const int n = 1 << shift;
-  if (idx < n) return HistogramBucket{idx, idx + 1, 0};
-  const int k = idx - n;
-  const int width_shift = k / n;  // octave - shift
-  const uint64_t lo = static_cast<uint64_t>(n + k % n) << width_shift;
-  const uint64_t hi = lo + (uint64_t{1} << width_shift);
-  return HistogramBucket{
-      static_cast<int64_t>(lo),
-      hi > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(hi), 0};
-}
-
-int IndexOf(int64_t d, int shift) {
-  const int n = 1 << shift;
-  if (d < n) return d < 0 ? 0 : static_cast<int>(d);
-  const int octave = 63 - __builtin_clzll(static_cast<uint64_t>(d));
-  const int width_shift = octave - shift;
-  const int sub = static_cast<int>(d >> width_shift) - n;
-  return n + width_shift * n + sub;
-}
-
-// Index of the p-th percentile (nearest rank) in a sorted array of n values.
-size_t RankIndex(size_t n, double p) {
-  size_t r = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(n) - 1e-9));
-  return std::clamp<size_t>(r, 1, n) - 1;
-}
-
-// The finest histogram (16 buckets per octave): each bucket of a coarser one
-// (ScopeStatsOptions::buckets_per_octave <= 16) is a union of whole fine buckets.
-constexpr int kFineShift = 4;
-
-// The values at sorted ranks `ranks` (ascending) of `d`, located through the fine
-// histogram `fine` of d: a rank's bucket is found from the cumulative counts, and
-// only the values in that bucket are selected among. One pass over d plus a
-// selection per bucket (instead of selections over all of d).
-void ValuesAtRanks(const std::vector<int64_t>& d, const std::vector<uint64_t>& fine,
-                   const size_t* ranks, int n_ranks, int64_t* out) {
-  struct Target {
-    int64_t lo, hi;  // the bucket's range (bucket 0 also holds negative values)
-    std::vector<int64_t> values;
-  };
-  Target targets[4];
-  int bucket_of_rank[4];
-  int n_targets = 0;
-  uint64_t below = 0;
-  size_t b = 0;
-  for (int k = 0; k < n_ranks; ++k) {
-    while (below + fine[b] <= ranks[k]) below += fine[b++];
-    const HistogramBucket h = BucketAt(static_cast<int>(b), kFineShift);
-    const int64_t lo = b == 0 ? INT64_MIN : h.lo_ns;
-    if (n_targets == 0 || targets[n_targets - 1].lo != lo) {
-      targets[n_targets++] = Target{lo, h.hi_ns, {}};
-    }
-    bucket_of_rank[k] = n_targets - 1;
-  }
-  for (int t = 0; t < n_targets; ++t) targets[t].values.reserve(64);
-  for (const int64_t x : d) {
-    for (int t = 0; t < n_targets; ++t) {
-      if (x >= targets[t].lo && x < targets[t].hi) targets[t].values.push_back(x);
-    }
-  }
-  below = 0;
-  b = 0;
-  for (int k = 0; k < n_ranks; ++k) {
-    while (below + fine[b] <= ranks[k]) below += fine[b++];
-    std::vector<int64_t>& v = targets[bucket_of_rank[k]].values;
-    const auto at = v.begin() + static_cast<std::ptrdiff_t>(ranks[k] - below);
-    std::nth_element(v.begin(), at, v.end());
-    out[k] = *at;
-  }
-}
-
-// The statistics of location `loc` over the instances `refs`. `d` is scratch.
+// The statistics of location `loc` over the instances `refs` (a range's
+// instances): the two passes of scope_accumulator.h over the list.
 ScopeStats StatsOf(const Model& m, uint32_t loc, const std::vector<ScopeRef>& refs,
-                   const ScopeStatsOptions& options, std::vector<int64_t>& d) {
-  const reader::Location& l = m.info.locations[loc];
-  const int shift = OctaveShift(options.buckets_per_octave);
-  ScopeStats st;
-  st.location = loc;
-  st.name = l.name;
-  st.function = l.function;
-  st.file = l.file;
-  st.line = l.line;
-  d.clear();
-  d.reserve(refs.size());
-  std::vector<uint64_t> fine(static_cast<size_t>(65) << kFineShift);
-  // Slowest instances: a bounded heap whose top is the fastest kept.
-  const auto faster_on_top = [](const ScopeInstance& a, const ScopeInstance& b) {
-    return SlowerThan(a, b);
-  };
-  std::priority_queue<ScopeInstance, std::vector<ScopeInstance>, decltype(faster_on_top)> top(
-      faster_on_top);
+                   const ScopeStatsOptions& options) {
   const size_t keep = options.slowest > 0 ? static_cast<size_t>(options.slowest) : 0;
-  int64_t min = INT64_MAX, max = INT64_MIN;
+  LocationAccumulator acc;
   CutCursor cuts(m);
   for (const ScopeRef ref : refs) {
     bool by_loss = false;
     if (cuts.IsCut(ref, &by_loss)) {
-      ++st.cut;  // its duration is unknown: counted, never ranked
-      st.cut_by_loss += by_loss ? 1 : 0;
+      acc.AddCut(by_loss);  // its duration is unknown: counted, never ranked
       continue;
     }
     const Scope& s = m.scope(ref);
-    const int64_t x = s.end_ns - s.begin_ns;
-    d.push_back(x);
-    st.total_ns += x;
-    min = std::min(min, x);
-    max = std::max(max, x);
-    ++fine[IndexOf(x, kFineShift)];
-    // Most instances are faster than the fastest kept: one comparison rejects them.
-    if (top.size() == keep && (keep == 0 || x < top.top().duration_ns)) continue;
-    const ScopeInstance inst{ref, s.begin_ns, x, false};
-    if (top.size() < keep) {
-      top.push(inst);
-    } else if (SlowerThan(inst, top.top())) {
-      top.pop();
-      top.push(inst);
+    acc.Add(ref, s.begin_ns, s.end_ns - s.begin_ns, keep);
+  }
+  RankPlan plan(acc);
+  if (!plan.empty()) {
+    CutCursor again(m);
+    for (const ScopeRef ref : refs) {
+      if (again.IsCut(ref)) continue;
+      const Scope& s = m.scope(ref);
+      plan.Collect(s.end_ns - s.begin_ns);
     }
   }
-  st.count = d.size();
-  if (st.count != 0) {
-    st.mean_ns = st.total_ns / static_cast<int64_t>(st.count);
-    const size_t n = d.size();
-    const size_t ranks[] = {RankIndex(n, 50), RankIndex(n, 90), RankIndex(n, 99),
-                            RankIndex(n, 99.9)};
-    int64_t vals[4];
-    ValuesAtRanks(d, fine, ranks, 4, vals);
-    st.min_ns = min;
-    st.p50_ns = vals[0];
-    st.p90_ns = vals[1];
-    st.p99_ns = vals[2];
-    st.p999_ns = vals[3];
-    st.max_ns = max;
-    const int first = IndexOf(min, shift);
-    for (int b = first; b <= IndexOf(max, shift); ++b) st.histogram.push_back(BucketAt(b, shift));
-    for (size_t f = 0; f < fine.size(); ++f) {
-      if (fine[f] == 0) continue;
-      const int b = IndexOf(BucketAt(static_cast<int>(f), kFineShift).lo_ns, shift);
-      st.histogram[static_cast<size_t>(b - first)].count += fine[f];
+  return internal::FinishStats(m, loc, acc, plan, options);
+}
+
+// Scopes per work item of ComputeScopeStats: small enough to share a thread's
+// scopes among the workers, large enough that the per-item setup (a binary
+// search in the cut lists) is nothing.
+constexpr uint32_t kScopesPerItem = 1u << 18;
+
+// One share of one thread's scopes: [begin, end).
+struct WorkItem {
+  uint32_t thread;
+  uint32_t begin;
+  uint32_t end;
+};
+
+// Calls fn(index, scope, cut, by_loss) for the scopes of item `w`, in order,
+// telling whether each is cut (and whether by lost data) with cursors into the
+// thread's sorted cut lists: O(1) per scope.
+template <typename Fn>
+void ForEachScope(const Model& m, const WorkItem& w, Fn fn) {
+  const ThreadModel& t = m.threads[w.thread];
+  const std::vector<uint32_t>& cut = t.cut_scopes;
+  const std::vector<uint32_t>& lost = t.lost_scopes;
+  size_t c = static_cast<size_t>(std::lower_bound(cut.begin(), cut.end(), w.begin) - cut.begin());
+  size_t l = static_cast<size_t>(std::lower_bound(lost.begin(), lost.end(), w.begin) - lost.begin());
+  for (uint32_t i = w.begin; i < w.end; ++i) {
+    const Scope& s = t.scopes[i];
+    bool is_cut = false, by_loss = false;
+    if (c < cut.size() && cut[c] == i) {
+      is_cut = true;
+      ++c;
+      while (l < lost.size() && lost[l] < i) ++l;
+      by_loss = l < lost.size() && lost[l] == i;
     }
+    fn(i, s, is_cut, by_loss);
   }
-  while (!top.empty()) {
-    st.slowest.push_back(top.top());
-    top.pop();
-  }
-  std::reverse(st.slowest.begin(), st.slowest.end());
-  return st;
 }
 
 void SortByTotal(std::vector<ScopeStats>& out) {
@@ -209,10 +108,10 @@ void CollectInRange(const Model& m, uint32_t ti, int64_t from, int64_t to, uint3
 }  // namespace
 
 HistogramBucket HistogramBucketOf(int64_t d, int per_octave, int* index) {
-  const int shift = OctaveShift(per_octave);
-  const int idx = IndexOf(d, shift);
+  const int shift = internal::OctaveShift(per_octave);
+  const int idx = internal::BucketIndex(d, shift);
   if (index != nullptr) *index = idx;
-  return BucketAt(idx, shift);
+  return internal::BucketAtIndex(idx, shift);
 }
 
 bool SlowerThan(const ScopeInstance& a, const ScopeInstance& b) {
@@ -229,54 +128,100 @@ ScopeInstance InstanceOf(const Model& m, ScopeRef ref) {
 }
 
 std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOptions& options) {
-  std::vector<uint32_t> locations;
-  uint64_t total = 0;
-  for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
+  // The locations reported (those with instances, and the name asked for), each
+  // given a slot.
+  const size_t n_locations = m.info.locations.size();
+  std::vector<uint32_t> slot_of(n_locations, kNone);
+  std::vector<uint32_t> locations;  // slot -> location, ascending
+  for (uint32_t loc = 0; loc < n_locations && loc < m.scopes_by_location.size(); ++loc) {
     if (m.scopes_by_location[loc].empty()) continue;
     if (!options.name.empty() && m.info.locations[loc].name != options.name) continue;
+    slot_of[loc] = static_cast<uint32_t>(locations.size());
     locations.push_back(loc);
-    total += m.scopes_by_location[loc].size();
   }
-  // Locations are independent: the largest first, on every worker. Progress and
-  // cancellation are polled by worker 0 only (their callbacks need not be
-  // thread-safe); the others see the stop flag.
-  std::vector<size_t> order(locations.size());  // indices into `locations`
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return m.scopes_by_location[locations[a]].size() > m.scopes_by_location[locations[b]].size();
-  });
-  std::vector<ScopeStats> results(locations.size());
-  std::atomic<size_t> next{0};
-  std::atomic<uint64_t> done{0};
-  std::atomic<bool> stop{false};
+  // Work items: every thread's scopes in shares, the largest threads first, so
+  // the workers share even a capture whose scopes are all on one thread.
+  std::vector<WorkItem> items;
+  uint64_t total = 0;
+  for (uint32_t ti = 0; ti < m.threads.size(); ++ti) {
+    const auto n = static_cast<uint32_t>(m.threads[ti].scopes.size());
+    total += n;
+    for (uint32_t b = 0; b < n; b += kScopesPerItem) {
+      items.push_back(WorkItem{ti, b, std::min(n, b + kScopesPerItem)});
+    }
+  }
+  const size_t keep = options.slowest > 0 ? static_cast<size_t>(options.slowest) : 0;
   const int workers = std::min<int>(reader::ResolveWorkers(options.workers),
-                                    static_cast<int>(std::max<size_t>(1, order.size())));
-  reader::RunWorkers(workers, [&](int worker) {
-    std::vector<int64_t> d;
-    while (!stop.load(std::memory_order_relaxed)) {
-      if (worker == 0 && options.cancelled && options.cancelled()) {
-        stop = true;
-        break;
+                                    static_cast<int>(std::max<size_t>(1, items.size())));
+  std::atomic<bool> stop{false};
+  // Runs fn(worker, item) over every item on the workers; progress goes from
+  // `from` to `from + 0.5`. Progress and cancellation are polled by worker 0
+  // only (their callbacks need not be thread-safe); the others see the flag.
+  const auto run = [&](double from, const std::function<void(int, const WorkItem&)>& fn) {
+    std::atomic<size_t> next{0};
+    std::atomic<uint64_t> done{0};
+    reader::RunWorkers(workers, [&](int worker) {
+      while (!stop.load(std::memory_order_relaxed)) {
+        if (worker == 0 && options.cancelled && options.cancelled()) {
+          stop = true;
+          break;
+        }
+        const size_t i = next.fetch_add(1, std::memory_order_relaxed);
+        if (i >= items.size()) break;
+        fn(worker, items[i]);
+        const uint64_t now = done.fetch_add(items[i].end - items[i].begin) +
+                             (items[i].end - items[i].begin);
+        if (worker == 0 && options.progress && total > 0) {
+          options.progress(from + 0.5 * static_cast<double>(now) / static_cast<double>(total));
+        }
       }
-      const size_t i = next.fetch_add(1, std::memory_order_relaxed);
-      if (i >= order.size()) break;
-      const uint32_t loc = locations[order[i]];
-      results[order[i]] = StatsOf(m, loc, m.scopes_by_location[loc], options, d);
-      const uint64_t now =
-          done.fetch_add(m.scopes_by_location[loc].size()) + m.scopes_by_location[loc].size();
-      if (worker == 0 && options.progress) {
-        options.progress(static_cast<double>(now) / static_cast<double>(total));
+    });
+  };
+
+  // Pass 1: per worker and location, counts, sums, extremes, fine histogram,
+  // slowest instances.
+  std::vector<std::vector<LocationAccumulator>> acc(
+      static_cast<size_t>(workers), std::vector<LocationAccumulator>(locations.size()));
+  run(0.0, [&](int worker, const WorkItem& w) {
+    std::vector<LocationAccumulator>& mine = acc[static_cast<size_t>(worker)];
+    ForEachScope(m, w, [&](uint32_t i, const Scope& s, bool cut, bool by_loss) {
+      if (s.location >= n_locations) return;
+      const uint32_t slot = slot_of[s.location];
+      if (slot == kNone) return;
+      if (cut) {
+        mine[slot].AddCut(by_loss);  // its duration is unknown: counted, never ranked
+        return;
       }
-    }
+      mine[slot].Add(ScopeRef{w.thread, i}, s.begin_ns, s.end_ns - s.begin_ns, keep);
+    });
   });
-  if (stop) {
-    // Cancelled: as before, the locations finished in location order, then none.
-    std::vector<ScopeStats> partial;
-    for (ScopeStats& st : results) {
-      if (st.location == kNone) break;
-      partial.push_back(std::move(st));
-    }
-    results = std::move(partial);
+  if (stop) return {};
+  for (size_t k = 1; k < acc.size(); ++k) {
+    for (size_t slot = 0; slot < locations.size(); ++slot) acc[0][slot].Merge(acc[k][slot], keep);
+  }
+  acc.resize(1);
+  const std::vector<LocationAccumulator>& merged = acc[0];
+
+  // Pass 2: the durations in the buckets holding the percentiles' ranks.
+  std::vector<std::vector<RankPlan>> plans(static_cast<size_t>(workers));
+  for (std::vector<RankPlan>& p : plans) {
+    p.reserve(locations.size());
+    for (const LocationAccumulator& a : merged) p.emplace_back(a);
+  }
+  run(0.5, [&](int worker, const WorkItem& w) {
+    std::vector<RankPlan>& mine = plans[static_cast<size_t>(worker)];
+    ForEachScope(m, w, [&](uint32_t, const Scope& s, bool cut, bool) {
+      if (cut || s.location >= n_locations) return;
+      const uint32_t slot = slot_of[s.location];
+      if (slot != kNone) mine[slot].Collect(s.end_ns - s.begin_ns);
+    });
+  });
+  if (stop) return {};
+  std::vector<ScopeStats> results(locations.size());
+  for (size_t slot = 0; slot < locations.size(); ++slot) {
+    for (size_t k = 1; k < plans.size(); ++k) plans[0][slot].Merge(std::move(plans[k][slot]));
+    results[slot] =
+        internal::FinishStats(m, locations[slot], merged[slot], plans[0][slot], options);
   }
   SortByTotal(results);
   return results;
@@ -302,10 +247,9 @@ std::vector<ScopeStats> ComputeScopeStatsIn(const Model& m, int64_t from_ns, int
       locations.push_back(loc);
   }
   std::sort(locations.begin(), locations.end());
-  std::vector<int64_t> d;
   for (size_t k = 0; k < locations.size(); ++k) {
     if (options.cancelled && options.cancelled()) break;
-    out.push_back(StatsOf(m, locations[k], by_location[locations[k]], options, d));
+    out.push_back(StatsOf(m, locations[k], by_location[locations[k]], options));
     if (options.progress) {
       options.progress(0.5 +
                        0.5 * static_cast<double>(k + 1) / static_cast<double>(locations.size()));
