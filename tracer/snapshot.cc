@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "absl/base/dynamic_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 
@@ -33,7 +34,12 @@ std::vector<SnapshotHook>& Hooks() {
 bool CopyValidated(const ChunkPool& pool, uint32_t index, uint64_t generation, uint32_t n,
                    std::vector<RawEvent>* out) {
   out->resize(n);
+  // A seqlock read: the chunk's owner may be writing it now (a torn copy is
+  // detected below and thrown away). ThreadSanitizer would report that benign
+  // race, so it is told to ignore these reads (no effect in other builds).
+  ABSL_ANNOTATE_IGNORE_READS_BEGIN();
   std::memcpy(out->data(), pool.Data(index), size_t{n} * sizeof(RawEvent));
+  ABSL_ANNOTATE_IGNORE_READS_END();
   // The seqlock reader's "fence, then re-read the generation", as a read-modify-write
   // whose release half orders the copy before it: same guarantee, and unlike
   // atomic_thread_fence it is understood by ThreadSanitizer (GCC rejects the fence

@@ -99,8 +99,7 @@ TEST(StateTrackerTest, PrecedenceOrder) {
 
 TEST(OverlayTest, HigherPrecedenceWinsAndPartitionIsKept) {
   const PodVector<StateSpan> base = {{0, S::kRunning}, {10, S::kLockWait}, {20, S::kRunning}};
-  const PodVector<StateSpan> out =
-      Overlay(base, 30, {{5, 15, S::kPaused}, {18, 25, S::kRunnable}});
+  const PodVector<StateSpan> out = Overlay(base, 30, {{5, 15, S::kPaused}, {18, 25, S::kRunnable}});
   const std::vector<std::pair<int64_t, S>> want = {
       {0, S::kRunning}, {5, S::kPaused}, {15, S::kLockWait}, {20, S::kRunnable}, {25, S::kRunning}};
   ASSERT_EQ(out.size(), want.size());

@@ -1,11 +1,13 @@
 #include "viewer/analysis/lock_contention.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/blame.h"
 #include "viewer/analysis/range_stats.h"
 #include "viewer/analysis/sort_runs.h"
+#include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis {
 namespace {
@@ -57,26 +59,44 @@ absl::flat_hash_map<uint64_t, HoldIndex> IndexHolds(const Model& m) {
     for (const LockWait& w : t.lock_waits) out.try_emplace(w.lock_id);
   }
   if (out.empty()) return out;
-  absl::flat_hash_map<uint64_t, size_t> counts;
+  // Consecutive holds are usually of the same lock: one lookup per run of them.
+  struct Slot {
+    HoldIndex* x;
+    size_t count = 0;
+    std::vector<size_t> runs;  // where each thread's holds start
+  };
+  absl::flat_hash_map<uint64_t, Slot> slots;
+  for (auto& [id, x] : out) slots[id].x = &x;
+  uint64_t last_id = 0;
+  Slot* last = nullptr;
+  bool have_last = false;
+  const auto lookup = [&](uint64_t id) {
+    if (!have_last || id != last_id) {
+      auto it = slots.find(id);
+      last = it == slots.end() ? nullptr : &it->second;
+      last_id = id;
+      have_last = true;
+    }
+    return last;
+  };
   for (const ThreadModel& t : m.threads) {
     for (const LockHold& h : t.lock_holds) {
-      if (out.contains(h.lock_id)) ++counts[h.lock_id];
+      if (Slot* s = lookup(h.lock_id)) ++s->count;
     }
   }
-  for (auto& [id, x] : out) x.holds.reserve(counts[id]);
-  absl::flat_hash_map<uint64_t, std::vector<size_t>> runs;  // where each thread's holds start
+  for (auto& [id, s] : slots) s.x->holds.reserve(s.count);
   for (uint32_t ti = 0; ti < m.threads.size(); ++ti) {
     for (const LockHold& h : m.threads[ti].lock_holds) {
-      auto it = out.find(h.lock_id);
-      if (it == out.end()) continue;
-      std::vector<HoldRef>& v = it->second.holds;
-      if (v.empty() || v.back().thread != ti) runs[h.lock_id].push_back(v.size());
+      Slot* s = lookup(h.lock_id);
+      if (s == nullptr) continue;
+      std::vector<HoldRef>& v = s->x->holds;
+      if (v.empty() || v.back().thread != ti) s->runs.push_back(v.size());
       v.push_back(HoldRef{h.acquired_ns, h.released_ns, ti});
     }
   }
   for (auto& [id, x] : out) {
     // By acquisition, then thread (runs are in thread order and merged stably).
-    internal::SortRuns(x.holds, std::move(runs[id]), [](const HoldRef& a, const HoldRef& b) {
+    internal::SortRuns(x.holds, std::move(slots[id].runs), [](const HoldRef& a, const HoldRef& b) {
       return a.acquired_ns < b.acquired_ns;
     });
     x.max_released.resize(x.holds.size());
@@ -92,7 +112,25 @@ absl::flat_hash_map<uint64_t, HoldIndex> IndexHolds(const Model& m) {
 // Accumulates lock reports wait by wait.
 class Accumulator {
  public:
-  explicit Accumulator(const Model& m) : m_(m), holds_(IndexHolds(m)) {}
+  // `holds`: IndexHolds(m), shared by the accumulators of one computation.
+  Accumulator(const Model& m, const absl::flat_hash_map<uint64_t, HoldIndex>& holds)
+      : m_(m), holds_(holds) {}
+
+  // Adds what another accumulator of the same computation gathered (other waits).
+  void Merge(Accumulator&& o) {
+    for (auto& [id, x] : o.acc_) {
+      Acc& a = acc_[id];
+      a.r.waits += x.r.waits;
+      a.r.total_wait_ns += x.r.total_wait_ns;
+      a.r.cut_waits += x.r.cut_waits;
+      a.r.max_wait_ns = std::max(a.r.max_wait_ns, x.r.max_wait_ns);
+      a.inferred += x.inferred;
+      a.confidence_sum += x.confidence_sum;
+      MergeSites(a.waiting, x.waiting);
+      MergeSites(a.holding, x.holding);
+      MergeSites(a.holders, x.holders);
+    }
+  }
 
   void Counters() {
     for (const auto& [id, c] : m_.locks) {
@@ -231,8 +269,18 @@ class Accumulator {
     s.wait_ns += d;
   }
 
+  static void MergeSites(absl::flat_hash_map<uint32_t, CallSite>& to,
+                         absl::flat_hash_map<uint32_t, CallSite>& from) {
+    for (auto& [key, site] : from) {
+      auto [it, inserted] = to.try_emplace(key, std::move(site));
+      if (inserted) continue;
+      it->second.waits += site.waits;
+      it->second.wait_ns += site.wait_ns;
+    }
+  }
+
   const Model& m_;
-  const absl::flat_hash_map<uint64_t, HoldIndex> holds_;
+  const absl::flat_hash_map<uint64_t, HoldIndex>& holds_;
   absl::flat_hash_map<uint64_t, Acc> acc_;
   std::vector<uint32_t> touched_sites_, touched_threads_;
 };
@@ -240,17 +288,44 @@ class Accumulator {
 }  // namespace
 
 std::vector<LockReport> LockContention(const Model& m) {
-  Accumulator acc(m);
-  acc.Counters();
+  const absl::flat_hash_map<uint64_t, HoldIndex> holds = IndexHolds(m);
+  // Shares of every thread's waits, on every core; each worker accumulates its
+  // own reports, merged at the end (sums, maxima: the result does not depend
+  // on the split).
+  struct Share {
+    uint32_t thread;
+    size_t begin, end;
+  };
+  constexpr size_t kPerShare = 1 << 16;
+  std::vector<Share> shares;
   for (uint32_t ti = 0; ti < m.threads.size(); ++ti) {
-    for (const LockWait& w : m.threads[ti].lock_waits) acc.Add(ti, w, w.start_ns, w.end_ns);
+    const size_t n = m.threads[ti].lock_waits.size();
+    for (size_t b = 0; b < n; b += kPerShare) shares.push_back({ti, b, std::min(n, b + kPerShare)});
   }
-  return acc.Take(/*counters_known=*/true);
+  const int workers = std::min<int>(reader::ResolveWorkers(0),
+                                    static_cast<int>(std::max<size_t>(1, shares.size())));
+  std::vector<Accumulator> accs;
+  accs.reserve(static_cast<size_t>(workers));
+  for (int k = 0; k < workers; ++k) accs.emplace_back(m, holds);
+  std::atomic<size_t> next{0};
+  reader::RunWorkers(workers, [&](int worker) {
+    Accumulator& acc = accs[static_cast<size_t>(worker)];
+    for (size_t i = next++; i < shares.size(); i = next++) {
+      const Share& sh = shares[i];
+      const PodVector<LockWait>& w = m.threads[sh.thread].lock_waits;
+      for (size_t j = sh.begin; j < sh.end; ++j)
+        acc.Add(sh.thread, w[j], w[j].start_ns, w[j].end_ns);
+    }
+  });
+  for (size_t k = 1; k < accs.size(); ++k) accs[0].Merge(std::move(accs[k]));
+  accs[0].Counters();
+  return accs[0].Take(/*counters_known=*/true);
 }
 
 std::vector<LockReport> LockContentionIn(const Model& m, int64_t from_ns, int64_t to_ns,
                                          const std::vector<uint32_t>& threads) {
-  Accumulator acc(m);
+  const absl::flat_hash_map<uint64_t, HoldIndex> holds = IndexHolds(m);
+  Accumulator acc(m, holds);
   if (from_ns >= to_ns) return acc.Take(false);
   for (uint32_t ti : SelectedThreads(m, threads)) {
     const ThreadModel& t = m.threads[ti];

@@ -252,7 +252,7 @@ struct Model {
   std::vector<StwSpan> stw;  // sorted by start
   absl::flat_hash_map<uint64_t, LockCounters> locks;
   // Scope instances per source location (index = location index), by thread then begin.
-  std::vector<std::vector<ScopeRef>> scopes_by_location;
+  std::vector<PodVector<ScopeRef>> scopes_by_location;
   // One track per counter location with samples, sorted by location name (then index).
   std::vector<CounterTrack> counters;
   uint64_t events = 0;

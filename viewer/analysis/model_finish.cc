@@ -133,18 +133,30 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
     }
   }
   if (!releases.empty()) {
+    // Consecutive holds are usually of the same lock: one lookup per run of them.
+    uint64_t last_id = 0;
+    Releases* last = nullptr;
+    bool have_last = false;
+    const auto lookup = [&](uint64_t id) {
+      if (!have_last || id != last_id) {
+        auto it = releases.find(id);
+        last = it == releases.end() ? nullptr : &it->second;
+        last_id = id;
+        have_last = true;
+      }
+      return last;
+    };
     for (const ThreadModel& t : model.threads) {
       for (const LockHold& h : t.lock_holds) {
-        auto it = releases.find(h.lock_id);
-        if (it != releases.end()) ++it->second.count;
+        if (Releases* r = lookup(h.lock_id)) ++r->count;
       }
     }
     for (auto& [id, r] : releases) r.v.reserve(r.count);
     for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
       for (const LockHold& h : model.threads[ti].lock_holds) {
-        auto it = releases.find(h.lock_id);
-        if (it == releases.end()) continue;
-        Releases& r = it->second;
+        Releases* found = lookup(h.lock_id);
+        if (found == nullptr) continue;
+        Releases& r = *found;
         if (r.runs.empty() || r.v[r.runs.back()].second != ti) r.runs.push_back(r.v.size());
         r.v.emplace_back(h.released_ns, ti);
       }
@@ -344,6 +356,65 @@ void ModelBuilder::FinishThreadStates(ThreadBuilder& b, SchedulerSource schedule
   if (m.states.empty()) m.life_end_ns = std::max(m.life_end_ns, m.life_start_ns);
 }
 
+namespace {
+
+// Model::scopes_by_location on every worker: each share of a thread's scopes
+// counts its locations, prefix sums give every share its place in each list,
+// and the shares fill their places concurrently (each faulting in the pages it
+// writes). The lists are by thread, then index, whatever `workers`. O(scopes
+// + shares x locations).
+void BuildScopesByLocation(Model& model, size_t n_locations, int workers) {
+  struct Share {
+    uint32_t thread, begin, end;
+  };
+  std::vector<Share> shares;
+  uint32_t per_share = 1u << 18;
+  uint64_t total = 0;
+  for (const ThreadModel& t : model.threads) total += t.scopes.size();
+  // Bound the count table (shares x locations) to 16M entries.
+  while (per_share < (1u << 31) &&
+         (total / per_share + model.threads.size()) * n_locations > (uint64_t{1} << 24)) {
+    per_share *= 2;
+  }
+  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
+    const auto n = static_cast<uint32_t>(model.threads[ti].scopes.size());
+    for (uint32_t b = 0; b < n; b = b + std::min(per_share, n - b)) {
+      shares.push_back(Share{ti, b, b + std::min(per_share, n - b)});
+    }
+  }
+  // at[s * n_locations + loc]: where share s's first scope of loc goes.
+  std::vector<uint32_t> at(shares.size() * n_locations);
+  reader::ParallelFor(workers, shares.size(), [&](size_t si) {
+    const Share& sh = shares[si];
+    uint32_t* counts = &at[si * n_locations];
+    const PodVector<Scope>& scopes = model.threads[sh.thread].scopes;
+    for (uint32_t i = sh.begin; i < sh.end; ++i) {
+      if (scopes[i].location < n_locations) ++counts[scopes[i].location];
+    }
+  });
+  model.scopes_by_location.resize(n_locations);
+  for (size_t loc = 0; loc < n_locations; ++loc) {
+    uint32_t sum = 0;
+    for (size_t si = 0; si < shares.size(); ++si) {
+      const uint32_t c = at[si * n_locations + loc];
+      at[si * n_locations + loc] = sum;
+      sum += c;
+    }
+    model.scopes_by_location[loc].resize_uninitialized(sum);
+  }
+  reader::ParallelFor(workers, shares.size(), [&](size_t si) {
+    const Share& sh = shares[si];
+    uint32_t* next = &at[si * n_locations];
+    const PodVector<Scope>& scopes = model.threads[sh.thread].scopes;
+    for (uint32_t i = sh.begin; i < sh.end; ++i) {
+      const uint32_t loc = scopes[i].location;
+      if (loc < n_locations) model.scopes_by_location[loc][next[loc]++] = ScopeRef{sh.thread, i};
+    }
+  });
+}
+
+}  // namespace
+
 Model ModelBuilder::Finish(reader::Trace info, int workers) {
   capture_start_ = info.capture_start_ns;
   capture_end_ = info.capture_end_ns;
@@ -373,23 +444,7 @@ Model ModelBuilder::Finish(reader::Trace info, int workers) {
   model.stw = std::move(stw_);
   model.locks = std::move(locks_);
   model.unmatched_events = unmatched_;
-  // Location index: counts first so every list is allocated once.
-  model.scopes_by_location.resize(info.locations.size());
-  std::vector<uint32_t> counts(info.locations.size());
-  for (const ThreadModel& t : model.threads) {
-    for (const Scope& s : t.scopes) {
-      if (s.location < counts.size()) ++counts[s.location];
-    }
-  }
-  for (size_t i = 0; i < counts.size(); ++i) model.scopes_by_location[i].reserve(counts[i]);
-  for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
-    const auto& scopes = model.threads[ti].scopes;
-    for (uint32_t i = 0; i < scopes.size(); ++i) {
-      if (scopes[i].location < counts.size()) {
-        model.scopes_by_location[scopes[i].location].push_back(ScopeRef{ti, i});
-      }
-    }
-  }
+  BuildScopesByLocation(model, info.locations.size(), workers);
   for (const reader::Object& o : info.objects) {
     model.object_names[(static_cast<uint64_t>(o.kind) << 56) ^ o.id] = o.name;
   }

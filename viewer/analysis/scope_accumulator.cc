@@ -96,17 +96,22 @@ void LocationAccumulator::Merge(const LocationAccumulator& o, size_t keep) {
 }
 
 RankPlan::RankPlan(const LocationAccumulator& a) {
-  if (a.count == 0) return;
-  const size_t ranks[4] = {RankIndex(a.count, 50), RankIndex(a.count, 90), RankIndex(a.count, 99),
-                           RankIndex(a.count, 99.9)};
+  static constexpr double kPercentiles[] = {50, 90, 99, 99.9};
+  *this = RankPlan(a.fine, a.count, kPercentiles, 4);
+}
+
+RankPlan::RankPlan(const FineHistogram& fine, uint64_t count, const double* percentiles, int n) {
+  if (count == 0) return;
+  n_ranks_ = std::min(n, 4);
   // Walk the cumulative counts to each rank's bucket; consecutive ranks often
   // share one.
   uint64_t below = 0;
   size_t b = 0;
-  const std::vector<uint64_t>& c = a.fine.counts;
-  for (int k = 0; k < 4; ++k) {
-    while (below + c[b] <= ranks[k]) below += c[b++];
-    const int index = a.fine.lo + static_cast<int>(b);
+  const std::vector<uint64_t>& c = fine.counts;
+  for (int k = 0; k < n_ranks_; ++k) {
+    const size_t rank = RankIndex(count, percentiles[k]);
+    while (below + c[b] <= rank) below += c[b++];
+    const int index = fine.lo + static_cast<int>(b);
     const HistogramBucket h = BucketAtIndex(index, kFineShift);
     const int64_t lo = index == 0 ? INT64_MIN : h.lo_ns;  // bucket 0 also holds negatives
     if (n_targets_ == 0 || lo_[n_targets_ - 1] != lo) {
@@ -116,7 +121,7 @@ RankPlan::RankPlan(const LocationAccumulator& a) {
       ++n_targets_;
     }
     target_of_rank_[k] = n_targets_ - 1;
-    rank_in_target_[k] = ranks[k] - below;
+    rank_in_target_[k] = rank - below;
   }
 }
 
@@ -130,8 +135,8 @@ void RankPlan::Merge(RankPlan&& o) {
   }
 }
 
-void RankPlan::Values(int64_t out[4]) {
-  for (int k = 0; k < 4; ++k) {
+void RankPlan::Values(int64_t* out) {
+  for (int k = 0; k < n_ranks_; ++k) {
     std::vector<int64_t>& v = values_[target_of_rank_[k]];
     const auto at = v.begin() + static_cast<std::ptrdiff_t>(rank_in_target_[k]);
     std::nth_element(v.begin(), at, v.end());

@@ -74,12 +74,15 @@ struct LocationAccumulator {
   std::vector<ScopeInstance> slowest;  // a heap whose front is the fastest kept
 };
 
-// The percentiles' ranks (p50, p90, p99, p99.9) of a merged accumulator, the
-// buckets holding them, and (pass 2) the durations that fall in those buckets.
+// Up to 4 percentiles' ranks among `count` values whose fine histogram is
+// known (by default p50, p90, p99, p99.9 of a merged accumulator), the buckets
+// holding them, and (pass 2) the values that fall in those buckets.
 class RankPlan {
  public:
   RankPlan() = default;
   explicit RankPlan(const LocationAccumulator& a);
+  // Nearest-rank percentiles (ascending, each in [0, 100]), n <= 4.
+  RankPlan(const FineHistogram& fine, uint64_t count, const double* percentiles, int n);
   // Pass 2: keeps d if it falls in a bucket holding a rank. O(targets <= 4).
   void Collect(int64_t d) {
     for (int k = 0; k < n_targets_; ++k) {
@@ -89,10 +92,15 @@ class RankPlan {
   // Adds another worker's collected values (for the same plan).
   void Merge(RankPlan&& o);
   bool empty() const { return n_targets_ == 0; }
-  // The values at the ranks, selected among the collected ones: p50, p90, p99, p99.9.
-  void Values(int64_t out[4]);
+  // The low end of the bucket holding rank k (INT64_MIN for bucket 0): every
+  // value at or above the rank's is at least this.
+  int64_t lowest(int k) const { return lo_[target_of_rank_[k]]; }
+  // The values at the ranks (one per percentile, in order), selected among the
+  // collected ones.
+  void Values(int64_t* out);
 
  private:
+  int n_ranks_ = 0;
   int n_targets_ = 0;
   int64_t lo_[4] = {}, hi_[4] = {};
   int target_of_rank_[4] = {};

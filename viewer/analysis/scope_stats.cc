@@ -264,7 +264,7 @@ std::vector<ScopeInstance> InstancesInBucket(const Model& m, uint32_t location, 
                                              int64_t from_ns, int64_t to_ns,
                                              const std::vector<uint32_t>& threads) {
   std::vector<ScopeInstance> found;
-  const auto consider = [&](const std::vector<ScopeRef>& refs) {
+  const auto consider = [&](const auto& refs) {
     for (const ScopeRef r : refs) {
       if (m.threads[r.thread].IsCut(r.index)) continue;
       const Scope& s = m.scope(r);

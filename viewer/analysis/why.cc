@@ -1,71 +1,134 @@
 #include "viewer/analysis/why.h"
 
 #include <algorithm>
-#include <cmath>
+#include <atomic>
+#include <functional>
 
 #include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/cut_cursor.h"
+#include "viewer/analysis/scope_accumulator.h"
 #include "viewer/analysis/thread_states.h"
+#include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis {
+
+namespace {
+
+// One share of one location's instance list.
+struct Share {
+  const PodVector<ScopeRef>* refs;
+  size_t begin, end;
+};
+
+// Calls fn(ref, scope, cut, by_loss) for every instance of the share, in order.
+template <typename Fn>
+void ForEachInstance(const Model& m, const Share& sh, Fn fn) {
+  CutCursor cuts(m);
+  for (size_t i = sh.begin; i < sh.end; ++i) {
+    const ScopeRef ref = (*sh.refs)[i];
+    bool by_loss = false;
+    const bool cut = cuts.IsCut(ref, &by_loss);
+    fn(ref, m.scope(ref), cut, by_loss);
+  }
+}
+
+// Pass 1 of one worker: the complete instances' fine histogram, the cut ones counted.
+struct Counts {
+  internal::FineHistogram fine;
+  uint64_t count = 0, cut = 0, cut_by_loss = 0;
+};
+
+}  // namespace
 
 WhyReport Why(const Model& m, const WhyOptions& options) {
   WhyReport r;
   r.scope = options.scope;
-  // Pass 1: the complete instances' durations (8 bytes each), for the threshold.
-  std::vector<const std::vector<ScopeRef>*> lists;
+  // The instances of every location with that name, in shares for the workers.
+  constexpr size_t kPerShare = size_t{1} << 18;
+  std::vector<Share> shares;
   for (uint32_t loc = 0; loc < m.scopes_by_location.size(); ++loc) {
-    if (m.LocationName(loc) == options.scope) lists.push_back(&m.scopes_by_location[loc]);
-  }
-  std::vector<int64_t> d;
-  {
-    CutCursor cuts(m);
-    for (const std::vector<ScopeRef>* refs : lists) {
-      for (const ScopeRef ref : *refs) {
-        bool by_loss = false;
-        if (cuts.IsCut(ref, &by_loss)) {
-          ++r.cut;
-          r.cut_by_loss += by_loss ? 1 : 0;
-          continue;
-        }
-        const Scope& s = m.scope(ref);
-        d.push_back(s.end_ns - s.begin_ns);
-      }
+    if (m.LocationName(loc) != options.scope) continue;
+    const PodVector<ScopeRef>& refs = m.scopes_by_location[loc];
+    for (size_t b = 0; b < refs.size(); b += kPerShare) {
+      shares.push_back(Share{&refs, b, std::min(refs.size(), b + kPerShare)});
     }
   }
-  r.count = d.size();
-  if (d.empty()) return r;
+  const int workers = std::min<int>(reader::ResolveWorkers(options.workers),
+                                    static_cast<int>(std::max<size_t>(1, shares.size())));
+  // Runs fn(worker, share) over every share on the workers.
+  const auto run = [&](const std::function<void(int, const Share&)>& fn) {
+    std::atomic<size_t> next{0};
+    reader::RunWorkers(workers, [&](int worker) {
+      for (size_t i = next++; i < shares.size(); i = next++) fn(worker, shares[i]);
+    });
+  };
+  // Pass 1: counts and the fine histogram of the complete instances' durations.
+  std::vector<Counts> counts(static_cast<size_t>(workers));
+  run([&](int worker, const Share& sh) {
+    Counts& c = counts[static_cast<size_t>(worker)];
+    ForEachInstance(m, sh, [&](ScopeRef, const Scope& s, bool cut, bool by_loss) {
+      if (cut) {
+        ++c.cut;
+        c.cut_by_loss += by_loss ? 1 : 0;
+        return;
+      }
+      ++c.count;
+      c.fine.Add(internal::FineIndexOf(s.end_ns - s.begin_ns));
+    });
+  });
+  for (size_t k = 1; k < counts.size(); ++k) {
+    counts[0].count += counts[k].count;
+    counts[0].cut += counts[k].cut;
+    counts[0].cut_by_loss += counts[k].cut_by_loss;
+    counts[0].fine.Merge(counts[k].fine);
+  }
+  r.count = counts[0].count;
+  r.cut = counts[0].cut;
+  r.cut_by_loss = counts[0].cut_by_loss;
+  if (r.count == 0) return r;
+  // Pass 2: the instances that may be at or above the threshold. A fixed one is
+  // known; a percentile's is the nearest rank (the smallest duration with at
+  // least p% of instances <= it), which lies in the fine bucket the histogram
+  // points to: keep every instance from that bucket's low end up, and select
+  // the threshold among those in the bucket.
+  const double p = std::clamp(options.percentile, 0.0, 100.0);
+  const internal::RankPlan plan(counts[0].fine, r.count, &p, 1);
+  const int64_t keep_from = options.above_ns >= 0 ? options.above_ns : plan.lowest(0);
+  std::vector<std::vector<ScopeInstance>> found(static_cast<size_t>(workers));
+  run([&](int worker, const Share& sh) {
+    std::vector<ScopeInstance>& mine = found[static_cast<size_t>(worker)];
+    ForEachInstance(m, sh, [&](ScopeRef ref, const Scope& s, bool cut, bool) {
+      if (!cut && s.end_ns - s.begin_ns >= keep_from) {
+        mine.push_back(ScopeInstance{ref, s.begin_ns, s.end_ns - s.begin_ns, false});
+      }
+    });
+  });
+  std::vector<ScopeInstance> above = std::move(found[0]);
+  for (size_t k = 1; k < found.size(); ++k) {
+    above.insert(above.end(), found[k].begin(), found[k].end());
+  }
   if (options.above_ns >= 0) {
     r.threshold_ns = options.above_ns;
   } else {
-    // Nearest rank: the smallest duration with at least p% of instances <= it.
-    const double p = std::clamp(options.percentile, 0.0, 100.0);
-    size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(d.size()) - 1e-9));
-    rank = std::clamp<size_t>(rank, 1, d.size()) - 1;
-    std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(rank), d.end());
-    r.threshold_ns = d[rank];
-  }
-  std::vector<int64_t>().swap(d);
-  // Pass 2: the instances at or above it.
-  std::vector<ScopeInstance> above;
-  {
-    CutCursor cuts(m);
-    for (const std::vector<ScopeRef>* refs : lists) {
-      for (const ScopeRef ref : *refs) {
-        const Scope& s = m.scope(ref);
-        if (s.end_ns - s.begin_ns < r.threshold_ns || cuts.IsCut(ref)) continue;
-        above.push_back(ScopeInstance{ref, s.begin_ns, s.end_ns - s.begin_ns, false});
-      }
-    }
+    internal::RankPlan select = plan;
+    for (const ScopeInstance& inst : above) select.Collect(inst.duration_ns);
+    select.Values(&r.threshold_ns);
+    std::erase_if(above, [&](const ScopeInstance& x) { return x.duration_ns < r.threshold_ns; });
   }
   r.above = above.size();
   std::sort(above.begin(), above.end(), SlowerThan);
   if (above.size() > options.max_instances) above.resize(options.max_instances);
   r.explained = above.size();
 
+  // The explanations, on the workers; aggregated below in the instances' order.
+  std::vector<Explanation> explained(above.size());
+  reader::ParallelFor(std::max(1, reader::ResolveWorkers(options.workers)), above.size(),
+                      [&](size_t i) { explained[i] = Explain(m, above[i]); });
+
   absl::flat_hash_map<std::string, size_t> index;
-  for (const ScopeInstance& inst : above) {
-    const Explanation ex = Explain(m, inst);
+  for (size_t i = 0; i < above.size(); ++i) {
+    const ScopeInstance& inst = above[i];
+    const Explanation& ex = explained[i];
     r.total_ns += inst.duration_ns;
     for (int s = 0; s < kNumStates; ++s) r.states[s] += ex.states[s];
     // This instance's time per aggregated cause (a key may occur several times).

@@ -23,6 +23,7 @@ struct WhyOptions {
   int64_t above_ns = -1;        // ...this is >= 0: a fixed threshold
   int examples = 3;             // example instances kept per cause
   size_t max_instances = 5000;  // explain at most the slowest this many (the rest counted)
+  int workers = 0;              // threads (0 = one per core); the result does not depend on it
 };
 
 // One instance's contribution to a cause.

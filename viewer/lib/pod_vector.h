@@ -139,6 +139,14 @@ class PodVector {
     for (size_t i = size_; i < n; ++i) data_[i] = v;
     size_ = n;
   }
+  // Like resize, but the new elements are left unwritten (their pages untouched
+  // until then): the caller must write every one before reading it. Lets
+  // several threads fill disjoint parts of a large array, each faulting in its
+  // own pages. O(1) plus the growth.
+  void resize_uninitialized(size_t n) {
+    if (n > cap_) Reserve(std::max(n, NextCapacity(n)));
+    size_ = n;
+  }
   void shrink_to_fit() {
     if (size_ == cap_) return;
     if (size_ == 0) {
