@@ -5,7 +5,7 @@
 #   3. the concurrency tests under ThreadSanitizer (build-tsan/, label "tsan")
 #   4. a clang Release build of the library, CLI and viewer (build-clang-release/),
 #      warnings as errors, whose `summary` of a fresh capture must equal g++'s
-#   5. every libFuzzer target for 60 s (build-fuzz/, scripts/fuzz.sh)
+#   5. every libFuzzer target for 60 s, all at once (build-fuzz/, scripts/fuzz.sh)
 # Each test stage ends with CTest's summary line. Idempotent: reuses existing
 # builds. The sanitizer stages build only the tests they run.
 set -euo pipefail
@@ -53,7 +53,7 @@ build/bin/record_busy "$capture" --events 300000 --seconds 2 --threads 2 >/dev/n
 cmp <(build/bin/tracelane summary "$capture") <(build-clang-release/bin/tracelane summary "$capture")
 echo "clang Release: built; its summary of a fresh capture equals g++'s"
 
-echo "== fuzz: each libFuzzer target for 60 s =="
+echo "== fuzz: each libFuzzer target for 60 s (the three at once) =="
 # Built with clang-14, ASan+UBSan and the reader's checksums skipped (build-fuzz/);
 # a crash, leak, timeout or out-of-memory is a failure. fuzz/README.md.
-scripts/fuzz.sh --all 60
+FUZZ_PARALLEL=3 scripts/fuzz.sh --all 60

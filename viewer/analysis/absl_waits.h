@@ -49,8 +49,8 @@ struct AbslWaitStats {
 // [max(r - W, its block start walked back over Running/Runnable/Unknown),
 // switch-in) becomes a LockWait (holder H, outcome kAcquired) and Lock wait in
 // the waiter's states, and a contended acquisition of the lock in m.locks
-// (LockCounters::inferred, with its confidence). Idempotent (an inferred wait is no longer Unknown). O(releases x
-// threads x log n + states of the touched threads).
+// (LockCounters::inferred, with its confidence). Idempotent (an inferred wait is no longer
+// Unknown). O(releases x threads x log n + states of the touched threads).
 AbslWaitStats AttributeAbslWaits(Model& m);
 
 }  // namespace tracelane::analysis

@@ -98,7 +98,8 @@ class Walker {
         continue;
       }
       if (st == ThreadState::kLockWait) {
-        if (const LockWait* w = LatestCovering(t.lock_waits, x, [](const LockWait&) { return true; })) {
+        if (const LockWait* w =
+                LatestCovering(t.lock_waits, x, [](const LockWait&) { return true; })) {
           Lock(h, *w, x, y);
           continue;
         }
@@ -224,8 +225,8 @@ bool FollowWait(const Model& m, uint32_t waiter, ThreadState state, int64_t a, i
     return true;
   }
   if (state == ThreadState::kCondvarWait) {
-    const CondWait* cw =
-        LatestCovering(t.cond_waits, a, [](const CondWait& c) { return c.notifier_thread != kNone; });
+    const CondWait* cw = LatestCovering(
+        t.cond_waits, a, [](const CondWait& c) { return c.notifier_thread != kNone; });
     if (cw == nullptr) return false;
     w.Cond(*cw, a, b);
     return true;

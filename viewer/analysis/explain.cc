@@ -201,7 +201,8 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
   Cause c{KindOf(st), "", 0, kNone, "", 0, 0, 0};
   switch (st) {
     case ThreadState::kLockWait:
-      if (const LockWait* w = LatestCovering(t.lock_waits, x, [](const LockWait&) { return true; })) {
+      if (const LockWait* w =
+              LatestCovering(t.lock_waits, x, [](const LockWait&) { return true; })) {
         c.what = m.LockName(w->lock_id);
         c.object_id = w->lock_id;
         c.other_thread = w->holder_thread;
@@ -212,7 +213,8 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
       }
       break;
     case ThreadState::kCondvarWait:
-      if (const CondWait* w = LatestCovering(t.cond_waits, x, [](const CondWait&) { return true; })) {
+      if (const CondWait* w =
+              LatestCovering(t.cond_waits, x, [](const CondWait&) { return true; })) {
         c.what = m.CondName(w->cond_id);
         c.object_id = w->cond_id;
         c.other_thread = w->notifier_thread;
@@ -232,8 +234,8 @@ Cause CauseAt(const Model& m, uint32_t thread, ThreadState st, int64_t x) {
     case ThreadState::kIoWait:
     case ThreadState::kSleep:
     case ThreadState::kSyscall:
-      if (const Block* k =
-              LatestCovering(t.blocks, x, [st](const Block& k) { return StateOfBlock(k.kind) == st; })) {
+      if (const Block* k = LatestCovering(
+              t.blocks, x, [st](const Block& k) { return StateOfBlock(k.kind) == st; })) {
         c.what = m.LocationName(k->location);
       }
       break;

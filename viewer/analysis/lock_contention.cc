@@ -99,11 +99,11 @@ absl::flat_hash_map<uint64_t, HoldIndex> IndexHolds(const Model& m) {
     internal::SortRuns(x.holds, std::move(slots[id].runs), [](const HoldRef& a, const HoldRef& b) {
       return a.acquired_ns < b.acquired_ns;
     });
-    x.max_released.resize(x.holds.size());
+    x.max_released.reserve(x.holds.size());
     int64_t mx = INT64_MIN;
-    for (size_t i = 0; i < x.holds.size(); ++i) {
-      mx = std::max(mx, x.holds[i].released_ns);
-      x.max_released[i] = mx;
+    for (const HoldRef& h : x.holds) {
+      mx = std::max(mx, h.released_ns);
+      x.max_released.push_back(mx);
     }
   }
   return out;

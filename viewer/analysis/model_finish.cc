@@ -83,23 +83,35 @@ void ModelBuilder::FinishScopes(ThreadBuilder& b) {
   }
   std::sort(m.cut_scopes.begin(), m.cut_scopes.end());
   std::sort(m.lost_scopes.begin(), m.lost_scopes.end());
-  // Depth index.
-  std::vector<uint32_t> depth(m.scopes.size());
-  size_t max_depth = 0;
-  for (size_t i = 0; i < m.scopes.size(); ++i) {
-    const uint32_t p = m.scopes[i].parent;
-    depth[i] = p == kNone ? 0 : depth[p] + 1;
-    max_depth = std::max<size_t>(max_depth, depth[i]);
-  }
-  if (!m.scopes.empty()) {
-    std::vector<uint32_t> counts(max_depth + 1);
-    for (uint32_t d : depth) ++counts[d];
-    m.scopes_by_depth.resize(max_depth + 1);
-    for (size_t d = 0; d <= max_depth; ++d) m.scopes_by_depth[d].reserve(counts[d]);
-    for (size_t i = 0; i < m.scopes.size(); ++i) {
-      m.scopes_by_depth[depth[i]].push_back(static_cast<uint32_t>(i));
+  // Depth index. In preorder a scope's parent is the innermost scope still open,
+  // so walking with a stack of open scopes gives every depth without storing one
+  // per scope: a first walk counts the scopes per depth, a second fills the lists.
+  const auto walk = [&m](auto fn) {
+    std::vector<uint32_t> open;
+    for (uint32_t i = 0; i < m.scopes.size(); ++i) {
+      const uint32_t p = m.scopes[i].parent;
+      while (!open.empty() && open.back() != p) open.pop_back();
+      if (p != kNone && open.empty()) {
+        // The parent is not an open scope (not expected in preorder): the stack
+        // becomes the parent's ancestors, from the parent links (parents come
+        // before their children, so the walk ends).
+        for (uint32_t a = p; a != kNone && open.size() <= i; a = m.scopes[a].parent) {
+          open.push_back(a);
+        }
+        std::reverse(open.begin(), open.end());
+      }
+      fn(i, open.size());
+      open.push_back(i);
     }
-  }
+  };
+  std::vector<uint32_t> counts;
+  walk([&](uint32_t, size_t d) {
+    if (d >= counts.size()) counts.resize(d + 1, 0);
+    ++counts[d];
+  });
+  m.scopes_by_depth.resize(counts.size());
+  for (size_t d = 0; d < counts.size(); ++d) m.scopes_by_depth[d].reserve(counts[d]);
+  walk([&](uint32_t i, size_t d) { m.scopes_by_depth[d].push_back(i); });
 }
 
 void ModelBuilder::ResolveHolders(Model& model, int workers) {
@@ -117,8 +129,15 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
   // Holds of locks whose waits lack a releaser: (released, thread), per lock,
   // sized exactly before they are filled (no growth: no copies, no page faults
   // on memory that is then thrown away).
+  struct Release {
+    int64_t released_ns;
+    uint32_t thread;
+    bool operator<(const Release& o) const {
+      return released_ns != o.released_ns ? released_ns < o.released_ns : thread < o.thread;
+    }
+  };
   struct Releases {
-    std::vector<std::pair<int64_t, uint32_t>> v;
+    std::vector<Release> v;
     std::vector<size_t> runs;  // where each thread's releases start
     size_t count = 0;
   };
@@ -157,16 +176,15 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
         Releases* found = lookup(h.lock_id);
         if (found == nullptr) continue;
         Releases& r = *found;
-        if (r.runs.empty() || r.v[r.runs.back()].second != ti) r.runs.push_back(r.v.size());
-        r.v.emplace_back(h.released_ns, ti);
+        if (r.runs.empty() || r.v[r.runs.back()].thread != ti) r.runs.push_back(r.v.size());
+        r.v.push_back(Release{h.released_ns, ti});
       }
     }
     // Appended thread by thread, each thread's releases in time order: merging
     // the runs is O(n log threads) where sorting was O(n log n).
     for (auto& [id, r] : releases) {
       internal::SortRuns(r.v, std::move(r.runs),
-                         [](const std::pair<int64_t, uint32_t>& a,
-                            const std::pair<int64_t, uint32_t>& b) { return a < b; });
+                         [](const Release& a, const Release& b) { return a < b; });
     }
   }
   // Each thread's waits are resolved on their own; other threads are only read.
@@ -181,12 +199,12 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
       } else if (w.outcome == WaitOutcome::kAcquired) {
         // No releaser recorded: the last other thread to release it during the wait.
         const auto& v = releases.find(w.lock_id)->second.v;  // listed above for such waits
-        auto it = std::upper_bound(v.begin(), v.end(), std::make_pair(w.end_ns, kNone));
+        auto it = std::upper_bound(v.begin(), v.end(), Release{w.end_ns, kNone});
         while (it != v.begin()) {
           --it;
-          if (it->first < w.start_ns) break;
-          if (it->second != ti) {
-            w.holder_thread = it->second;
+          if (it->released_ns < w.start_ns) break;
+          if (it->thread != ti) {
+            w.holder_thread = it->thread;
             break;
           }
         }

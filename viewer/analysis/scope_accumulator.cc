@@ -137,7 +137,7 @@ void RankPlan::Merge(RankPlan&& o) {
 
 void RankPlan::Values(int64_t* out) {
   for (int k = 0; k < n_ranks_; ++k) {
-    std::vector<int64_t>& v = values_[target_of_rank_[k]];
+    PodVector<int64_t>& v = values_[target_of_rank_[k]];
     const auto at = v.begin() + static_cast<std::ptrdiff_t>(rank_in_target_[k]);
     std::nth_element(v.begin(), at, v.end());
     out[k] = *at;

@@ -105,7 +105,7 @@ class RankPlan {
   int64_t lo_[4] = {}, hi_[4] = {};
   int target_of_rank_[4] = {};
   size_t rank_in_target_[4] = {};
-  std::vector<int64_t> values_[4];
+  PodVector<int64_t> values_[4];  // grown in place: a bucket may hold millions
 };
 
 // The statistics of `location` from its merged pass-1 accumulator and its

@@ -64,7 +64,8 @@ void ForEachScope(const Model& m, const WorkItem& w, Fn fn) {
   const std::vector<uint32_t>& cut = t.cut_scopes;
   const std::vector<uint32_t>& lost = t.lost_scopes;
   size_t c = static_cast<size_t>(std::lower_bound(cut.begin(), cut.end(), w.begin) - cut.begin());
-  size_t l = static_cast<size_t>(std::lower_bound(lost.begin(), lost.end(), w.begin) - lost.begin());
+  size_t l =
+      static_cast<size_t>(std::lower_bound(lost.begin(), lost.end(), w.begin) - lost.begin());
   for (uint32_t i = w.begin; i < w.end; ++i) {
     const Scope& s = t.scopes[i];
     bool is_cut = false, by_loss = false;
@@ -169,8 +170,8 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
         const size_t i = next.fetch_add(1, std::memory_order_relaxed);
         if (i >= items.size()) break;
         fn(worker, items[i]);
-        const uint64_t now = done.fetch_add(items[i].end - items[i].begin) +
-                             (items[i].end - items[i].begin);
+        const uint64_t now =
+            done.fetch_add(items[i].end - items[i].begin) + (items[i].end - items[i].begin);
         if (worker == 0 && options.progress && total > 0) {
           options.progress(from + 0.5 * static_cast<double>(now) / static_cast<double>(total));
         }

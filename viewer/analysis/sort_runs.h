@@ -10,30 +10,46 @@
 #include <cstddef>
 #include <vector>
 
+#include "viewer/lib/pod_vector.h"
+
 namespace tracelane::analysis::internal {
 
 // `starts` holds the index where each run begins (ascending, the first 0);
-// `less` orders the elements. std::inplace_merge's buffer is at most v.size()
-// elements, allocated per merge round.
+// `less` orders the elements, which must be trivially copyable. The runs are
+// merged pairwise between `v` and one buffer of v.size() elements (a
+// PodVector: written once, never zero-filled), never through
+// std::inplace_merge's per-call temporary buffers.
 template <typename T, typename Less>
 void SortRuns(std::vector<T>& v, std::vector<size_t> starts, Less less) {
   if (v.empty()) return;
   starts.push_back(v.size());
-  const auto at = [&](size_t i) { return v.begin() + static_cast<std::ptrdiff_t>(i); };
   for (size_t r = 0; r + 1 < starts.size(); ++r) {
-    if (!std::is_sorted(at(starts[r]), at(starts[r + 1]), less)) {
-      std::stable_sort(at(starts[r]), at(starts[r + 1]), less);
-    }
+    T* b = v.data() + starts[r];
+    T* e = v.data() + starts[r + 1];
+    if (!std::is_sorted(b, e, less)) std::stable_sort(b, e, less);
   }
+  if (starts.size() <= 2) return;
+  PodVector<T> buffer;
+  buffer.resize_uninitialized(v.size());
+  T* src = v.data();
+  T* dst = buffer.data();
   while (starts.size() > 2) {
     std::vector<size_t> merged{0};
-    for (size_t r = 0; r + 2 < starts.size(); r += 2) {
-      std::inplace_merge(at(starts[r]), at(starts[r + 1]), at(starts[r + 2]), less);
+    size_t r = 0;
+    for (; r + 2 < starts.size(); r += 2) {
+      // Stable: of equal elements, the earlier run's come first.
+      std::merge(src + starts[r], src + starts[r + 1], src + starts[r + 1], src + starts[r + 2],
+                 dst + starts[r], less);
       merged.push_back(starts[r + 2]);
     }
-    if (merged.back() != v.size()) merged.push_back(v.size());
+    if (r + 1 < starts.size()) {  // an odd run out: copied as it is
+      std::copy(src + starts[r], src + starts[r + 1], dst + starts[r]);
+      merged.push_back(starts[r + 1]);
+    }
     starts = std::move(merged);
+    std::swap(src, dst);
   }
+  if (src != v.data()) std::copy(src, src + v.size(), v.data());
 }
 
 }  // namespace tracelane::analysis::internal

@@ -119,7 +119,7 @@ void AppendState(PodVector<StateSpan>* spans, int64_t t, ThreadState state) {
 }
 
 PodVector<StateSpan> Overlay(const PodVector<StateSpan>& base, int64_t end_ns,
-                               std::vector<StateOverlay> overlays) {
+                             std::vector<StateOverlay> overlays) {
   if (base.empty()) return base;
   const int64_t begin_ns = base.front().start_ns;
   struct Point {
@@ -173,7 +173,7 @@ PodVector<StateSpan> Overlay(const PodVector<StateSpan>& base, int64_t end_ns,
 }
 
 PodVector<StateSpan> SpreadSchedSamples(const PodVector<StateSpan>& base, int64_t end_ns,
-                                          const PodVector<SchedSample>& samples) {
+                                        const PodVector<SchedSample>& samples) {
   if (base.empty() || samples.empty()) return base;
   const int64_t begin_ns = base.front().start_ns;
   PodVector<StateSpan> out;

@@ -94,7 +94,7 @@ void AppendState(PodVector<StateSpan>* spans, int64_t t, ThreadState state);
 // state and the overlays covering it. Overlays are clipped to the partition.
 // O(base + k log k) for k overlays.
 PodVector<StateSpan> Overlay(const PodVector<StateSpan>& base, int64_t end_ns,
-                               std::vector<StateOverlay> overlays);
+                             std::vector<StateOverlay> overlays);
 
 // One approximate scheduler sample (kSchedStat): during the interval ending at
 // `ts_ns` since the previous sample the thread ran `run_ns` and waited for a CPU
@@ -111,7 +111,7 @@ struct SchedSample {
 // proportion over every Running gap, laid out running, runnable, unknown inside
 // each gap. Other states are untouched. O(spans + samples).
 PodVector<StateSpan> SpreadSchedSamples(const PodVector<StateSpan>& base, int64_t end_ns,
-                                          const PodVector<SchedSample>& samples);
+                                        const PodVector<SchedSample>& samples);
 
 }  // namespace tracelane::analysis
 

@@ -1,6 +1,7 @@
 // `tracelane summary FILE`: one screen about a capture.
 #include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -74,15 +75,22 @@ int RunSummary(int argc, char** argv) {
   if (!m.ok()) return Fail(std::string(m.status().message()));
   reader::PhaseTimer timer;
 
-  std::vector<analysis::ThreadStatesRow> rows = analysis::ThreadStates(*m);
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-    return a.non_running_ns() > b.non_running_ns();
+  // Thread states and lock contention are mostly one pass on one core: they run
+  // beside the scope statistics and `why` (which use every core) instead of
+  // before them. The model is read-only from here on.
+  std::vector<analysis::ThreadStatesRow> rows;
+  analysis::StateDurations totals;
+  std::vector<analysis::LockReport> locks;
+  std::thread beside([&] {
+    rows = analysis::ThreadStates(*m);
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return a.non_running_ns() > b.non_running_ns();
+    });
+    if (rows.size() > top) rows.resize(top);
+    totals = analysis::TotalStates(*m);
+    locks = analysis::LockContention(*m);
+    if (locks.size() > top) locks.resize(top);
   });
-  if (rows.size() > top) rows.resize(top);
-  const analysis::StateDurations totals = analysis::TotalStates(*m);
-  std::vector<analysis::LockReport> locks = analysis::LockContention(*m);
-  if (locks.size() > top) locks.resize(top);
-  timer.Lap("thread states, locks");
   const analysis::PauseStats pauses = analysis::ComputePauseStats(*m);
   const analysis::MmuCalculator mmu(analysis::SystemUtilization(*m));
   timer.Lap("pauses, utilization");
@@ -117,6 +125,8 @@ int RunSummary(int argc, char** argv) {
     why = analysis::Why(*m, wo);
   }
   timer.Lap("why the tail is slow");
+  beside.join();
+  timer.Lap("thread states, locks (beside the above)");
   const std::string& process = m->info.Property("process_name");
   const analysis::LossSummary losses = analysis::SummarizeLosses(*m);
 
