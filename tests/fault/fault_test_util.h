@@ -5,6 +5,7 @@
 #define TRACELANE_TESTS_FAULT_FAULT_TEST_UTIL_H_
 
 #include <dirent.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -41,6 +42,14 @@ inline uint64_t StatusBytes(const std::string& key) {
 // Resident set (VmRSS) and its peak since start or the last ResetPeakRss (VmHWM).
 inline uint64_t RssBytes() { return StatusBytes("VmRSS"); }
 inline uint64_t PeakRssBytes() { return StatusBytes("VmHWM"); }
+
+// Bytes the allocator has handed out and not had back (glibc mallinfo2, every
+// arena plus directly mapped blocks): a leak grows it; memory the allocator keeps
+// for reuse after a free (arenas, fragmentation) does not, though it stays resident.
+inline uint64_t HeapInUseBytes() {
+  const struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
 
 // Resets VmHWM to the current resident set (Linux >= 4.0: "5" to clear_refs).
 // Returns false where the kernel refuses; the peak then covers the process life.
