@@ -1,11 +1,9 @@
 // Buffer budget under overload: 4 threads emit as fast as they can; the pool's
 // resident memory stays within the budget and every event is accounted for:
 // recorded == written to the trace + dropped + overwritten, per thread.
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <fstream>
 #include <latch>
 #include <sstream>
 #include <string>
@@ -16,6 +14,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/capture/capture_test_util.h"
+#include "tests/fault/fault_test_util.h"
 #include "tracelane/tracelane.h"
 #include "tracer/recorder_state.h"
 
@@ -24,24 +23,6 @@ namespace {
 
 constexpr int kThreads = 4;
 constexpr size_t kBudget = size_t{16} << 20;
-
-// Resident bytes of [p, p + n) (page granularity), from mincore(2).
-uint64_t ResidentBytes(const void* p, size_t n) {
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  std::vector<unsigned char> vec((n + page - 1) / page);
-  if (mincore(const_cast<void*>(p), n, vec.data()) != 0) return UINT64_MAX;
-  uint64_t pages = 0;
-  for (unsigned char v : vec) pages += v & 1;
-  return pages * page;
-}
-
-// The process's resident set, from /proc/self/statm.
-uint64_t ProcessRss() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
 
 void Flood() { TRACE_SCOPE("flood"); }
 
@@ -62,7 +43,7 @@ Outcome Overload(OverflowPolicy policy, absl::Duration duration) {
   Outcome out;
   out.tids.resize(kThreads);
   out.scopes.resize(kThreads);
-  const uint64_t rss0 = ProcessRss();
+  const uint64_t rss0 = testing::RssBytes();
   std::atomic<bool> stop{false};
   std::latch started(kThreads + 1);
   std::vector<std::thread> threads;
@@ -83,8 +64,8 @@ Outcome Overload(OverflowPolicy policy, absl::Duration duration) {
   stop = true;
   for (auto& t : threads) t.join();
   const internal::ChunkPool& pool = internal::Recorder().pool;
-  out.pool_resident = ResidentBytes(pool.Data(0), pool.bytes());
-  const uint64_t rss1 = ProcessRss();
+  out.pool_resident = testing::ResidentBytes(pool.Data(0), pool.bytes());
+  const uint64_t rss1 = testing::RssBytes();
   out.rss_growth = rss1 > rss0 ? rss1 - rss0 : 0;
   std::ostringstream trace;
   EXPECT_TRUE(WriteTrace(trace).ok());
