@@ -64,7 +64,9 @@ std::optional<std::string> FileBrowser::Draw() {
   if (!ImGui::BeginPopupModal("Open trace", nullptr)) return chosen;
   if (ImGui::Button("Up")) {
     dir_ = fs::path(dir_).parent_path().string();
-    if (dir_.empty()) dir_ = "/";
+    // Move-assigned: assigning the literal trips g++ 12's false -Wrestrict in
+    // Release builds (GCC bug 105329).
+    if (dir_.empty()) dir_ = std::string("/");
     selected_ = -1;
     Read();
   }
