@@ -5,8 +5,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/blame.h"
+#include "viewer/analysis/holds_by_lock.h"
 #include "viewer/analysis/range_stats.h"
-#include "viewer/analysis/sort_runs.h"
 #include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis {
@@ -50,55 +50,23 @@ struct HoldIndex {
   std::vector<int64_t> max_released;
 };
 
-// The holds of every lock that has waits, sized exactly before they are filled
-// (no growth), each thread's holds (sorted by acquisition in the model) merged
-// with the others'. O(holds log threads); 32 bytes per hold.
+// The holds of every lock that has waits, by acquisition then thread
+// (CollectHoldsByLock). O(holds + their holds x log threads); 32 bytes per hold.
 absl::flat_hash_map<uint64_t, HoldIndex> IndexHolds(const Model& m) {
+  absl::flat_hash_map<uint64_t, std::vector<HoldRef>> lists;
+  for (const ThreadModel& t : m.threads) {
+    for (const LockWait& w : t.lock_waits) lists.try_emplace(w.lock_id);
+  }
+  internal::CollectHoldsByLock(
+      m, lists,
+      [](const LockHold& h, uint32_t ti) {
+        return HoldRef{h.acquired_ns, h.released_ns, ti};
+      },
+      [](const HoldRef& a, const HoldRef& b) { return a.acquired_ns < b.acquired_ns; });
   absl::flat_hash_map<uint64_t, HoldIndex> out;
-  for (const ThreadModel& t : m.threads) {
-    for (const LockWait& w : t.lock_waits) out.try_emplace(w.lock_id);
-  }
-  if (out.empty()) return out;
-  // Consecutive holds are usually of the same lock: one lookup per run of them.
-  struct Slot {
-    HoldIndex* x;
-    size_t count = 0;
-    std::vector<size_t> runs;  // where each thread's holds start
-  };
-  absl::flat_hash_map<uint64_t, Slot> slots;
-  for (auto& [id, x] : out) slots[id].x = &x;
-  uint64_t last_id = 0;
-  Slot* last = nullptr;
-  bool have_last = false;
-  const auto lookup = [&](uint64_t id) {
-    if (!have_last || id != last_id) {
-      auto it = slots.find(id);
-      last = it == slots.end() ? nullptr : &it->second;
-      last_id = id;
-      have_last = true;
-    }
-    return last;
-  };
-  for (const ThreadModel& t : m.threads) {
-    for (const LockHold& h : t.lock_holds) {
-      if (Slot* s = lookup(h.lock_id)) ++s->count;
-    }
-  }
-  for (auto& [id, s] : slots) s.x->holds.reserve(s.count);
-  for (uint32_t ti = 0; ti < m.threads.size(); ++ti) {
-    for (const LockHold& h : m.threads[ti].lock_holds) {
-      Slot* s = lookup(h.lock_id);
-      if (s == nullptr) continue;
-      std::vector<HoldRef>& v = s->x->holds;
-      if (v.empty() || v.back().thread != ti) s->runs.push_back(v.size());
-      v.push_back(HoldRef{h.acquired_ns, h.released_ns, ti});
-    }
-  }
-  for (auto& [id, x] : out) {
-    // By acquisition, then thread (runs are in thread order and merged stably).
-    internal::SortRuns(x.holds, std::move(slots[id].runs), [](const HoldRef& a, const HoldRef& b) {
-      return a.acquired_ns < b.acquired_ns;
-    });
+  for (auto& [id, holds] : lists) {
+    HoldIndex& x = out[id];
+    x.holds = std::move(holds);
     x.max_released.reserve(x.holds.size());
     int64_t mx = INT64_MIN;
     for (const HoldRef& h : x.holds) {

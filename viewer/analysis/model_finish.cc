@@ -6,8 +6,8 @@
 
 #include "viewer/analysis/absl_waits.h"
 #include "viewer/analysis/blame.h"
+#include "viewer/analysis/holds_by_lock.h"
 #include "viewer/analysis/model_builder.h"
-#include "viewer/analysis/sort_runs.h"
 #include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis::internal {
@@ -126,9 +126,8 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
     }
     return it->second.front();
   };
-  // Holds of locks whose waits lack a releaser: (released, thread), per lock,
-  // sized exactly before they are filled (no growth: no copies, no page faults
-  // on memory that is then thrown away).
+  // Holds of locks whose waits lack a releaser: (released, thread), per lock, by
+  // release (CollectHoldsByLock).
   struct Release {
     int64_t released_ns;
     uint32_t thread;
@@ -136,12 +135,7 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
       return released_ns != o.released_ns ? released_ns < o.released_ns : thread < o.thread;
     }
   };
-  struct Releases {
-    std::vector<Release> v;
-    std::vector<size_t> runs;  // where each thread's releases start
-    size_t count = 0;
-  };
-  absl::flat_hash_map<uint64_t, Releases> releases;
+  absl::flat_hash_map<uint64_t, std::vector<Release>> releases;
   for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
     const ThreadModel& t = model.threads[ti];
     for (size_t i = 0; i < t.lock_waits.size(); ++i) {
@@ -151,42 +145,12 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
       }
     }
   }
-  if (!releases.empty()) {
-    // Consecutive holds are usually of the same lock: one lookup per run of them.
-    uint64_t last_id = 0;
-    Releases* last = nullptr;
-    bool have_last = false;
-    const auto lookup = [&](uint64_t id) {
-      if (!have_last || id != last_id) {
-        auto it = releases.find(id);
-        last = it == releases.end() ? nullptr : &it->second;
-        last_id = id;
-        have_last = true;
-      }
-      return last;
-    };
-    for (const ThreadModel& t : model.threads) {
-      for (const LockHold& h : t.lock_holds) {
-        if (Releases* r = lookup(h.lock_id)) ++r->count;
-      }
-    }
-    for (auto& [id, r] : releases) r.v.reserve(r.count);
-    for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
-      for (const LockHold& h : model.threads[ti].lock_holds) {
-        Releases* found = lookup(h.lock_id);
-        if (found == nullptr) continue;
-        Releases& r = *found;
-        if (r.runs.empty() || r.v[r.runs.back()].thread != ti) r.runs.push_back(r.v.size());
-        r.v.push_back(Release{h.released_ns, ti});
-      }
-    }
-    // Appended thread by thread, each thread's releases in time order: merging
-    // the runs is O(n log threads) where sorting was O(n log n).
-    for (auto& [id, r] : releases) {
-      internal::SortRuns(r.v, std::move(r.runs),
-                         [](const Release& a, const Release& b) { return a < b; });
-    }
-  }
+  CollectHoldsByLock(
+      model, releases,
+      [](const LockHold& h, uint32_t ti) {
+        return Release{h.released_ns, ti};
+      },
+      [](const Release& a, const Release& b) { return a < b; });
   // Each thread's waits are resolved on their own; other threads are only read.
   reader::ParallelFor(workers, model.threads.size(), [&](size_t tii) {
     const auto ti = static_cast<uint32_t>(tii);
@@ -198,7 +162,7 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
         w.holder_thread = thread_of(tid, w.end_ns);
       } else if (w.outcome == WaitOutcome::kAcquired) {
         // No releaser recorded: the last other thread to release it during the wait.
-        const auto& v = releases.find(w.lock_id)->second.v;  // listed above for such waits
+        const auto& v = releases.find(w.lock_id)->second;  // listed above for such waits
         auto it = std::upper_bound(v.begin(), v.end(), Release{w.end_ns, kNone});
         while (it != v.begin()) {
           --it;
