@@ -1,7 +1,6 @@
 #include "viewer/analysis/lock_contention.h"
 
 #include <algorithm>
-#include <atomic>
 
 #include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/blame.h"
@@ -275,15 +274,11 @@ std::vector<LockReport> LockContention(const Model& m) {
   std::vector<Accumulator> accs;
   accs.reserve(static_cast<size_t>(workers));
   for (int k = 0; k < workers; ++k) accs.emplace_back(m, holds);
-  std::atomic<size_t> next{0};
-  reader::RunWorkers(workers, [&](int worker) {
+  reader::ParallelForWorker(workers, shares.size(), [&](int worker, size_t i) {
     Accumulator& acc = accs[static_cast<size_t>(worker)];
-    for (size_t i = next++; i < shares.size(); i = next++) {
-      const Share& sh = shares[i];
-      const PodVector<LockWait>& w = m.threads[sh.thread].lock_waits;
-      for (size_t j = sh.begin; j < sh.end; ++j)
-        acc.Add(sh.thread, w[j], w[j].start_ns, w[j].end_ns);
-    }
+    const Share& sh = shares[i];
+    const PodVector<LockWait>& w = m.threads[sh.thread].lock_waits;
+    for (size_t j = sh.begin; j < sh.end; ++j) acc.Add(sh.thread, w[j], w[j].start_ns, w[j].end_ns);
   });
   for (size_t k = 1; k < accs.size(); ++k) accs[0].Merge(std::move(accs[k]));
   accs[0].Counters();

@@ -1,7 +1,6 @@
 #include "viewer/analysis/why.h"
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 
 #include "absl/container/flat_hash_map.h"
@@ -57,10 +56,8 @@ WhyReport Why(const Model& m, const WhyOptions& options) {
                                     static_cast<int>(std::max<size_t>(1, shares.size())));
   // Runs fn(worker, share) over every share on the workers.
   const auto run = [&](const std::function<void(int, const Share&)>& fn) {
-    std::atomic<size_t> next{0};
-    reader::RunWorkers(workers, [&](int worker) {
-      for (size_t i = next++; i < shares.size(); i = next++) fn(worker, shares[i]);
-    });
+    reader::ParallelForWorker(workers, shares.size(),
+                              [&](int worker, size_t i) { fn(worker, shares[i]); });
   };
   // Pass 1: counts and the fine histogram of the complete instances' durations.
   std::vector<Counts> counts(static_cast<size_t>(workers));

@@ -22,20 +22,24 @@ void RunWorkers(int workers, const std::function<void(int worker)>& body) {
   for (std::thread& t : pool) t.join();
 }
 
-void ParallelFor(int workers, size_t n, const std::function<void(size_t i)>& fn) {
+void ParallelForWorker(int workers, size_t n, const std::function<void(int worker, size_t i)>& fn) {
   if (n == 0) return;
   workers = static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(workers, 1)), n));
   if (workers == 1) {
-    for (size_t i = 0; i < n; ++i) fn(i);
+    for (size_t i = 0; i < n; ++i) fn(0, i);
     return;
   }
   std::atomic<size_t> next{0};
-  RunWorkers(workers, [&](int) {
+  RunWorkers(workers, [&](int worker) {
     for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < n;
          i = next.fetch_add(1, std::memory_order_relaxed)) {
-      fn(i);
+      fn(worker, i);
     }
   });
+}
+
+void ParallelFor(int workers, size_t n, const std::function<void(size_t i)>& fn) {
+  ParallelForWorker(workers, n, [&fn](int, size_t i) { fn(i); });
 }
 
 }  // namespace tracelane::reader

@@ -23,6 +23,11 @@ void RunWorkers(int workers, const std::function<void(int worker)>& body);
 // concurrently for different i. Cost: RunWorkers plus one atomic add per item.
 void ParallelFor(int workers, size_t n, const std::function<void(size_t i)>& fn);
 
+// ParallelFor telling each call which worker runs it (0 .. min(workers, n) - 1;
+// calls with the same worker never overlap), for per-worker accumulators merged
+// afterwards. Same cost.
+void ParallelForWorker(int workers, size_t n, const std::function<void(int worker, size_t i)>& fn);
+
 }  // namespace tracelane::reader
 
 #endif  // TRACELANE_VIEWER_LIB_PARALLEL_H_
