@@ -159,22 +159,18 @@ std::vector<ScopeStats> ComputeScopeStats(const Model& m, const ScopeStatsOption
   // `from` to `from + 0.5`. Progress and cancellation are polled by worker 0
   // only (their callbacks need not be thread-safe); the others see the flag.
   const auto run = [&](double from, const std::function<void(int, const WorkItem&)>& fn) {
-    std::atomic<size_t> next{0};
     std::atomic<uint64_t> done{0};
-    reader::RunWorkers(workers, [&](int worker) {
-      while (!stop.load(std::memory_order_relaxed)) {
-        if (worker == 0 && options.cancelled && options.cancelled()) {
-          stop = true;
-          break;
-        }
-        const size_t i = next.fetch_add(1, std::memory_order_relaxed);
-        if (i >= items.size()) break;
-        fn(worker, items[i]);
-        const uint64_t now =
-            done.fetch_add(items[i].end - items[i].begin) + (items[i].end - items[i].begin);
-        if (worker == 0 && options.progress && total > 0) {
-          options.progress(from + 0.5 * static_cast<double>(now) / static_cast<double>(total));
-        }
+    reader::ParallelForWorker(workers, items.size(), [&](int worker, size_t i) {
+      if (stop.load(std::memory_order_relaxed)) return;  // cancelled: the rest are skipped
+      if (worker == 0 && options.cancelled && options.cancelled()) {
+        stop = true;
+        return;
+      }
+      fn(worker, items[i]);
+      const uint64_t now =
+          done.fetch_add(items[i].end - items[i].begin) + (items[i].end - items[i].begin);
+      if (worker == 0 && options.progress && total > 0) {
+        options.progress(from + 0.5 * static_cast<double>(now) / static_cast<double>(total));
       }
     });
   };
