@@ -243,6 +243,7 @@ TEST(DataLossTest, StatisticsExcludeOrLabelWhatTheGapCut) {
 // Unknown (or Paused by another thread's stop-the-world), states sum to the
 // wall time, scopes nest, and the statistics never rank a cut instance.
 TEST(DataLossTest, RandomTracesNeverPairAcrossAGap) {
+  uint64_t chained = 0;  // scopes cut by loss inside a chain or another scope
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     testing::RandomTraceOptions o;
     o.loss = 0.02;
@@ -286,6 +287,22 @@ TEST(DataLossTest, RandomTracesNeverPairAcrossAGap) {
           EXPECT_TRUE(t.IsCut(i));
         }
       }
+      // The depth index (built while reading, redone where a gap's chain of
+      // cut scopes changed depths): each list by index, each depth right, all.
+      size_t indexed = 0;
+      for (size_t d = 0; d < t.scopes_by_depth.size(); ++d) {
+        const PodVector<uint32_t>& at = t.scopes_by_depth[d];
+        for (size_t k = 0; k < at.size(); ++k) {
+          ASSERT_LT(at[k], t.scopes.size()) << seed;
+          EXPECT_EQ(t.Depth(at[k]), static_cast<int>(d)) << seed << " scope " << at[k];
+          if (k > 0) {
+            EXPECT_LT(at[k - 1], at[k]) << seed;
+          }
+        }
+        indexed += at.size();
+      }
+      EXPECT_EQ(indexed, t.scopes.size()) << seed;
+      for (uint32_t i : t.lost_scopes) chained += t.scopes[i].parent != kNone ? 1 : 0;
       for (const LockWait& w : t.lock_waits) EXPECT_FALSE(crosses(w.start_ns, w.end_ns)) << seed;
       for (const CondWait& w : t.cond_waits) EXPECT_FALSE(crosses(w.start_ns, w.end_ns)) << seed;
       for (const Block& k : t.blocks) EXPECT_FALSE(crosses(k.start_ns, k.end_ns)) << seed;
@@ -301,6 +318,7 @@ TEST(DataLossTest, RandomTracesNeverPairAcrossAGap) {
       }
     }
   }
+  EXPECT_GT(chained, 0u);  // the traces exercise nested chains after gaps
 }
 
 }  // namespace

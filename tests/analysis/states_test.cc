@@ -60,8 +60,11 @@ std::string CheckThread(const ThreadModel& t) {
   }
   size_t by_depth = 0;
   for (size_t d = 0; d < t.scopes_by_depth.size(); ++d) {
-    for (uint32_t i : t.scopes_by_depth[d]) {
+    for (size_t k = 0; k < t.scopes_by_depth[d].size(); ++k) {
+      const uint32_t i = t.scopes_by_depth[d][k];
+      if (i >= t.scopes.size()) return "scopes_by_depth has an index past the scopes";
       if (t.Depth(i) != static_cast<int>(d)) return "scopes_by_depth has a wrong depth";
+      if (k > 0 && i <= t.scopes_by_depth[d][k - 1]) return "scopes_by_depth not by index";
     }
     by_depth += t.scopes_by_depth[d].size();
   }

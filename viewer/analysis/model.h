@@ -178,7 +178,7 @@ struct ThreadModel {
 
   PodVector<StateSpan> states;  // partition of [life_start_ns, life_end_ns)
   PodVector<Scope> scopes;      // by begin (preorder: parents before children)
-  std::vector<std::vector<uint32_t>> scopes_by_depth;  // scope indices per depth, by begin
+  std::vector<PodVector<uint32_t>> scopes_by_depth;  // scope indices per depth, by begin
   // Sorted indices of the scopes cut by the capture window or by lost data (their
   // begin or end not recorded), and of the subset cut by lost data (a DataGap).
   std::vector<uint32_t> cut_scopes;

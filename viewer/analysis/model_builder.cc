@@ -128,9 +128,15 @@ void ModelBuilder::OnEvent(ThreadBuilder& b, uint32_t thread, const reader::Even
   ThreadModel& m = b.m;
   switch (e.type) {
     case EventType::kScopeBegin: {
+      // The depth index is built here (a scope's depth is the number of scopes
+      // open at its begin); FinishScopes only fixes the part that cut chains change.
       const uint32_t parent = b.scope_stack.empty() ? kNone : b.scope_stack.back();
-      b.scope_stack.push_back(static_cast<uint32_t>(m.scopes.size()));
+      const size_t depth = b.scope_stack.size();
+      const auto index = static_cast<uint32_t>(m.scopes.size());
+      b.scope_stack.push_back(index);
       m.scopes.push_back(Scope{ts, INT64_MIN, static_cast<uint32_t>(e.payload), parent});
+      if (depth >= m.scopes_by_depth.size()) m.scopes_by_depth.resize(depth + 1);
+      m.scopes_by_depth[depth].push_back(index);
       return;
     }
     case EventType::kScopeEnd: {

@@ -118,8 +118,9 @@ class ModelBuilder {
   // unmatched ends and counters in thread order. O(their size).
   void MergeThreads();
   // Inserts the scopes whose begins were not recorded (one chain per segment,
-  // enclosing what ended before them), renumbers the rest and builds the depth
-  // index. O(scopes).
+  // enclosing what ended before them) and renumbers the rest; the depth index,
+  // built while reading, is renumbered and redone where the chains changed
+  // depths. O(scopes); nothing without a cut chain.
   void FinishScopes(ThreadBuilder& b);
   // Lock holders and condvar notifiers, each thread on a worker. O(waits log holds).
   void ResolveHolders(Model& m, int workers);

@@ -21,15 +21,50 @@ void SortByStart(PodVector<T>& v) {
 
 }  // namespace
 
+namespace {
+
+// Calls fn(i, depth) for the scopes [from, to) in order, given that every
+// parent of one of them is one of them (or kNone). In preorder a scope's parent
+// is the innermost scope still open, so a stack of open scopes gives each
+// depth. O(to - from).
+template <typename Fn>
+void WalkDepths(const PodVector<Scope>& scopes, uint32_t from, uint32_t to, Fn fn) {
+  std::vector<uint32_t> open;
+  for (uint32_t i = from; i < to; ++i) {
+    const uint32_t p = scopes[i].parent;
+    while (!open.empty() && open.back() != p) open.pop_back();
+    if (p != kNone && open.empty()) {
+      // The parent is not an open scope (not expected in preorder): the stack
+      // becomes the parent's ancestors, from the parent links (parents come
+      // before their children, so the walk ends).
+      for (uint32_t a = p; a != kNone && open.size() <= i; a = scopes[a].parent) open.push_back(a);
+      std::reverse(open.begin(), open.end());
+    }
+    fn(i, open.size());
+    open.push_back(i);
+  }
+}
+
+// Merges `adds` (sorted) into `list` (sorted), in place from the back. O(size).
+void MergeInto(PodVector<uint32_t>& list, const std::vector<uint32_t>& adds) {
+  size_t i = list.size(), j = adds.size();
+  list.resize_uninitialized(i + j);
+  for (size_t k = list.size(); j > 0;) {
+    list[--k] = i > 0 && list[i - 1] > adds[j - 1] ? list[--i] : adds[--j];
+  }
+}
+
+}  // namespace
+
 void ModelBuilder::FinishScopes(ThreadBuilder& b) {
   ThreadModel& m = b.m;
   if (!b.cut_ends.empty()) {
     // Per segment, the scopes whose begin was not recorded form a chain from the
     // segment's anchor that encloses everything of the segment that ended before
     // them; they go in front of the segment's scopes, outermost first, and every
-    // index is renumbered (scopes, parents, cut lists, waiting sites). In place:
-    // the scopes move up by the chains inserted before them, last segment first,
-    // so the thread's scopes are never copied whole.
+    // index is renumbered (scopes, parents, cut lists, waiting sites, the depth
+    // index). In place: the scopes move up by the chains inserted before them,
+    // last segment first, so the thread's scopes are never copied whole.
     const size_t segments = b.segment_first.size() + 1;
     const auto n = static_cast<uint32_t>(m.scopes.size());
     std::vector<uint32_t> before(segments + 1, 0);  // chain scopes in segments < s
@@ -59,10 +94,17 @@ void ModelBuilder::FinishScopes(ThreadBuilder& b) {
         if (seg > 0) chain_lost.push_back(chain + i);
       }
     }
+    // New indices [from, to) whose depths the chains change: a chain and the
+    // scopes of its segment up to the first top-level one it does not enclose.
+    struct Range {
+      uint32_t from, to;
+    };
+    std::vector<Range> changed;
     for (size_t seg = 0; seg < segments; ++seg) {
       const uint32_t shift = before[seg + 1];
       const uint32_t chain = first_of(seg) + before[seg];
       int64_t cut = static_cast<int64_t>(shift - before[seg]) - 1;  // innermost chain scope
+      uint32_t enclosed_end = last_of(seg) + shift;
       for (uint32_t i = first_of(seg) + shift; i < last_of(seg) + shift; ++i) {
         Scope& s = m.scopes[i];
         if (s.parent != kNone) {
@@ -70,8 +112,10 @@ void ModelBuilder::FinishScopes(ThreadBuilder& b) {
         } else {
           while (cut >= 0 && m.scopes[chain + cut].end_ns < s.end_ns) --cut;
           s.parent = cut >= 0 ? chain + static_cast<uint32_t>(cut) : kNone;
+          if (cut < 0 && enclosed_end == last_of(seg) + shift) enclosed_end = i;
         }
       }
+      if (shift != before[seg]) changed.push_back(Range{chain, enclosed_end});
     }
     for (uint32_t& c : m.cut_scopes) c = renumber(c);
     for (uint32_t& c : m.lost_scopes) c = renumber(c);
@@ -80,38 +124,33 @@ void ModelBuilder::FinishScopes(ThreadBuilder& b) {
     }
     m.cut_scopes.insert(m.cut_scopes.end(), chain_cut.begin(), chain_cut.end());
     m.lost_scopes.insert(m.lost_scopes.end(), chain_lost.begin(), chain_lost.end());
+    // The depth index (built while reading, by old index): every entry is
+    // renumbered, those in the changed ranges are dropped, and the changed
+    // ranges' scopes are walked and merged back in by index.
+    std::vector<std::vector<uint32_t>> adds;
+    for (const Range& r : changed) {
+      WalkDepths(m.scopes, r.from, r.to, [&](uint32_t i, size_t d) {
+        if (d >= adds.size()) adds.resize(d + 1);
+        adds[d].push_back(i);
+      });
+    }
+    if (adds.size() > m.scopes_by_depth.size()) m.scopes_by_depth.resize(adds.size());
+    for (size_t d = 0; d < m.scopes_by_depth.size(); ++d) {
+      PodVector<uint32_t>& list = m.scopes_by_depth[d];
+      size_t kept = 0, seg = 0, range = 0;
+      for (const uint32_t old : list) {
+        while (seg < b.segment_first.size() && b.segment_first[seg] <= old) ++seg;
+        const uint32_t now = old + before[seg + 1];
+        while (range < changed.size() && changed[range].to <= now) ++range;
+        if (range < changed.size() && changed[range].from <= now) continue;
+        list[kept++] = now;
+      }
+      list.resize(kept);
+      if (d < adds.size()) MergeInto(list, adds[d]);
+    }
   }
   std::sort(m.cut_scopes.begin(), m.cut_scopes.end());
   std::sort(m.lost_scopes.begin(), m.lost_scopes.end());
-  // Depth index. In preorder a scope's parent is the innermost scope still open,
-  // so walking with a stack of open scopes gives every depth without storing one
-  // per scope: a first walk counts the scopes per depth, a second fills the lists.
-  const auto walk = [&m](auto fn) {
-    std::vector<uint32_t> open;
-    for (uint32_t i = 0; i < m.scopes.size(); ++i) {
-      const uint32_t p = m.scopes[i].parent;
-      while (!open.empty() && open.back() != p) open.pop_back();
-      if (p != kNone && open.empty()) {
-        // The parent is not an open scope (not expected in preorder): the stack
-        // becomes the parent's ancestors, from the parent links (parents come
-        // before their children, so the walk ends).
-        for (uint32_t a = p; a != kNone && open.size() <= i; a = m.scopes[a].parent) {
-          open.push_back(a);
-        }
-        std::reverse(open.begin(), open.end());
-      }
-      fn(i, open.size());
-      open.push_back(i);
-    }
-  };
-  std::vector<uint32_t> counts;
-  walk([&](uint32_t, size_t d) {
-    if (d >= counts.size()) counts.resize(d + 1, 0);
-    ++counts[d];
-  });
-  m.scopes_by_depth.resize(counts.size());
-  for (size_t d = 0; d < counts.size(); ++d) m.scopes_by_depth[d].reserve(counts[d]);
-  walk([&](uint32_t i, size_t d) { m.scopes_by_depth[d].push_back(i); });
 }
 
 void ModelBuilder::ResolveHolders(Model& model, int workers) {

@@ -160,7 +160,7 @@ void LanePainter::PaintScopes(uint32_t thread, size_t depth, float y) {
   const float y0 = y, y1 = y + metrics.scope_row - 1;
   items.clear();
   LayoutScopes(t, depth, axis, LodOptions{}, &items);
-  const std::vector<uint32_t>& at_depth = t.scopes_by_depth[depth];
+  const PodVector<uint32_t>& at_depth = t.scopes_by_depth[depth];
   for (const RowItem& it : items) {
     const float x1 = std::max(it.x1, it.x0 + 1);
     if (it.count > 1) {

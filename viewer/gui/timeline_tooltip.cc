@@ -76,7 +76,7 @@ void StateTooltip(const Document& doc, const HoverInfo& h) {
 
 void ScopeTooltip(const Document& doc, const HoverInfo& h) {
   const analysis::ThreadModel& t = doc.model.threads[h.thread];
-  const std::vector<uint32_t>& at_depth = t.scopes_by_depth[h.depth];
+  const PodVector<uint32_t>& at_depth = t.scopes_by_depth[h.depth];
   ImGui::TextUnformatted(doc.model.ThreadLabel(h.thread).c_str());
   if (h.item.count > 1) {
     const analysis::Scope& a = t.scopes[at_depth[h.item.first]];

@@ -115,7 +115,7 @@ void LayoutScopes(const ThreadModel& t, size_t depth, const TimeAxis& axis, cons
   if (depth >= t.scopes_by_depth.size()) return;
   LayoutStats local;
   LayoutStats* st = stats != nullptr ? stats : &local;
-  const std::vector<uint32_t>& ids = t.scopes_by_depth[depth];
+  const PodVector<uint32_t>& ids = t.scopes_by_depth[depth];
   auto scope = [&](size_t k) -> const Scope& { return t.scopes[ids[k]]; };
   auto begin = [&](size_t k) { return scope(k).begin_ns; };
   auto end = [&](size_t k) { return scope(k).end_ns; };
