@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/cut_cursor.h"
@@ -59,55 +60,72 @@ WhyReport Why(const Model& m, const WhyOptions& options) {
     reader::ParallelForWorker(workers, shares.size(),
                               [&](int worker, size_t i) { fn(worker, shares[i]); });
   };
-  // Pass 1: counts and the fine histogram of the complete instances' durations.
+  // Pass 1, for a percentile threshold: counts and the fine histogram of the
+  // complete instances' durations. A fixed threshold needs no pass 1: pass 2
+  // counts.
+  const bool fixed = options.above_ns >= 0;
   std::vector<Counts> counts(static_cast<size_t>(workers));
-  run([&](int worker, const Share& sh) {
+  const auto total_counts = [&] {
+    for (size_t k = 1; k < counts.size(); ++k) {
+      counts[0].count += counts[k].count;
+      counts[0].cut += counts[k].cut;
+      counts[0].cut_by_loss += counts[k].cut_by_loss;
+      counts[0].fine.Merge(counts[k].fine);
+    }
+    r.count = counts[0].count;
+    r.cut = counts[0].cut;
+    r.cut_by_loss = counts[0].cut_by_loss;
+  };
+  const auto count = [&](int worker, bool cut, bool by_loss, int64_t duration) {
     Counts& c = counts[static_cast<size_t>(worker)];
-    ForEachInstance(m, sh, [&](ScopeRef, const Scope& s, bool cut, bool by_loss) {
-      if (cut) {
-        ++c.cut;
-        c.cut_by_loss += by_loss ? 1 : 0;
-        return;
-      }
-      ++c.count;
-      c.fine.Add(internal::FineIndexOf(s.end_ns - s.begin_ns));
+    if (cut) {
+      ++c.cut;
+      c.cut_by_loss += by_loss ? 1 : 0;
+      return;
+    }
+    ++c.count;
+    if (!fixed) c.fine.Add(internal::FineIndexOf(duration));
+  };
+  std::optional<internal::RankPlan> plan;
+  const double p = std::clamp(options.percentile, 0.0, 100.0);
+  if (!fixed) {
+    run([&](int worker, const Share& sh) {
+      ForEachInstance(m, sh, [&](ScopeRef, const Scope& s, bool cut, bool by_loss) {
+        count(worker, cut, by_loss, s.end_ns - s.begin_ns);
+      });
     });
-  });
-  for (size_t k = 1; k < counts.size(); ++k) {
-    counts[0].count += counts[k].count;
-    counts[0].cut += counts[k].cut;
-    counts[0].cut_by_loss += counts[k].cut_by_loss;
-    counts[0].fine.Merge(counts[k].fine);
+    total_counts();
+    if (r.count == 0) return r;
+    plan.emplace(counts[0].fine, r.count, &p, 1);
   }
-  r.count = counts[0].count;
-  r.cut = counts[0].cut;
-  r.cut_by_loss = counts[0].cut_by_loss;
-  if (r.count == 0) return r;
   // Pass 2: the instances that may be at or above the threshold. A fixed one is
   // known; a percentile's is the nearest rank (the smallest duration with at
   // least p% of instances <= it), which lies in the fine bucket the histogram
   // points to: keep every instance from that bucket's low end up, and select
   // the threshold among those in the bucket.
-  const double p = std::clamp(options.percentile, 0.0, 100.0);
-  const internal::RankPlan plan(counts[0].fine, r.count, &p, 1);
-  const int64_t keep_from = options.above_ns >= 0 ? options.above_ns : plan.lowest(0);
+  const int64_t keep_from = fixed ? options.above_ns : plan->lowest(0);
   std::vector<std::vector<ScopeInstance>> found(static_cast<size_t>(workers));
   run([&](int worker, const Share& sh) {
     std::vector<ScopeInstance>& mine = found[static_cast<size_t>(worker)];
-    ForEachInstance(m, sh, [&](ScopeRef ref, const Scope& s, bool cut, bool) {
+    ForEachInstance(m, sh, [&](ScopeRef ref, const Scope& s, bool cut, bool by_loss) {
+      if (fixed) count(worker, cut, by_loss, 0);
       if (!cut && s.end_ns - s.begin_ns >= keep_from) {
         mine.push_back(ScopeInstance{ref, s.begin_ns, s.end_ns - s.begin_ns, false});
       }
     });
   });
+  if (fixed) {
+    total_counts();
+    if (r.count == 0) return r;
+  }
   std::vector<ScopeInstance> above = std::move(found[0]);
   for (size_t k = 1; k < found.size(); ++k) {
     above.insert(above.end(), found[k].begin(), found[k].end());
   }
-  if (options.above_ns >= 0) {
+  if (fixed) {
     r.threshold_ns = options.above_ns;
   } else {
-    internal::RankPlan select = plan;
+    internal::RankPlan select = *plan;
     for (const ScopeInstance& inst : above) select.Collect(inst.duration_ns);
     select.Values(&r.threshold_ns);
     std::erase_if(above, [&](const ScopeInstance& x) { return x.duration_ns < r.threshold_ns; });

@@ -20,7 +20,7 @@ namespace tracelane::analysis {
 struct WhyOptions {
   std::string scope;            // the scope's name (every location with that name)
   double percentile = 99;       // threshold = this nearest-rank percentile, unless...
-  int64_t above_ns = -1;        // ...this is >= 0: a fixed threshold
+  int64_t above_ns = -1;        // ...this is >= 0: a fixed threshold (one pass fewer)
   int examples = 3;             // example instances kept per cause
   size_t max_instances = 5000;  // explain at most the slowest this many (the rest counted)
   int workers = 0;              // threads (0 = one per core); the result does not depend on it
@@ -64,8 +64,9 @@ struct WhyReport {
 };
 
 // Explains the instances of options.scope at or above the threshold and
-// aggregates their causes. O(complete instances of the scope) to find the
-// threshold, plus one Explain per explained instance.
+// aggregates their causes. Two passes over the scope's instances for a
+// percentile threshold (one to find it), one for a fixed threshold, plus one
+// Explain per explained instance.
 WhyReport Why(const Model& m, const WhyOptions& options);
 
 }  // namespace tracelane::analysis
