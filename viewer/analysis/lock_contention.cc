@@ -49,15 +49,17 @@ struct HoldIndex {
   std::vector<int64_t> max_released;
 };
 
-// The holds of every lock that has waits, by acquisition then thread
-// (CollectHoldsByLock). O(holds + their holds x log threads); 32 bytes per hold.
+// The holds of every lock that overlap its waits, by acquisition then thread
+// (CollectHoldsByLock; Holding() looks at no other). O(holds + waits log waits +
+// kept holds x log threads); 32 bytes per kept hold.
 absl::flat_hash_map<uint64_t, HoldIndex> IndexHolds(const Model& m) {
-  absl::flat_hash_map<uint64_t, std::vector<HoldRef>> lists;
+  internal::WaitTimes waits;
   for (const ThreadModel& t : m.threads) {
-    for (const LockWait& w : t.lock_waits) lists.try_emplace(w.lock_id);
+    for (const LockWait& w : t.lock_waits) waits[w.lock_id].emplace_back(w.start_ns, w.end_ns);
   }
+  absl::flat_hash_map<uint64_t, std::vector<HoldRef>> lists;
   internal::CollectHoldsByLock(
-      m, lists,
+      m, std::move(waits), lists,
       [](const LockHold& h, uint32_t ti) {
         return HoldRef{h.acquired_ns, h.released_ns, ti};
       },

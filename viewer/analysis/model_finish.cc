@@ -165,8 +165,8 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
     }
     return it->second.front();
   };
-  // Holds of locks whose waits lack a releaser: (released, thread), per lock, by
-  // release (CollectHoldsByLock).
+  // Holds of locks whose waits lack a releaser, those overlapping such a wait:
+  // (released, thread), per lock, by release (CollectHoldsByLock).
   struct Release {
     int64_t released_ns;
     uint32_t thread;
@@ -174,18 +174,19 @@ void ModelBuilder::ResolveHolders(Model& model, int workers) {
       return released_ns != o.released_ns ? released_ns < o.released_ns : thread < o.thread;
     }
   };
-  absl::flat_hash_map<uint64_t, std::vector<Release>> releases;
+  WaitTimes waits;
   for (uint32_t ti = 0; ti < model.threads.size(); ++ti) {
     const ThreadModel& t = model.threads[ti];
     for (size_t i = 0; i < t.lock_waits.size(); ++i) {
-      if (threads_[ti].lock_wait_holder_tids[i] == 0 &&
-          t.lock_waits[i].outcome == WaitOutcome::kAcquired) {
-        releases.try_emplace(t.lock_waits[i].lock_id);
+      const LockWait& w = t.lock_waits[i];
+      if (threads_[ti].lock_wait_holder_tids[i] == 0 && w.outcome == WaitOutcome::kAcquired) {
+        waits[w.lock_id].emplace_back(w.start_ns, w.end_ns);
       }
     }
   }
+  absl::flat_hash_map<uint64_t, std::vector<Release>> releases;
   CollectHoldsByLock(
-      model, releases,
+      model, std::move(waits), releases,
       [](const LockHold& h, uint32_t ti) {
         return Release{h.released_ns, ti};
       },

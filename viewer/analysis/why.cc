@@ -24,7 +24,12 @@ struct Share {
 template <typename Fn>
 void ForEachInstance(const Model& m, const Share& sh, Fn fn) {
   CutCursor cuts(m);
+  // The instances of one location are scattered among the thread's scopes (a
+  // new 4 KiB page every few dozen), beyond what the hardware prefetcher
+  // follows: fetch a few ahead, or each costs a memory latency.
+  constexpr size_t kAhead = 16;
   for (size_t i = sh.begin; i < sh.end; ++i) {
+    if (i + kAhead < sh.end) __builtin_prefetch(&m.scope((*sh.refs)[i + kAhead]));
     const ScopeRef ref = (*sh.refs)[i];
     bool by_loss = false;
     const bool cut = cuts.IsCut(ref, &by_loss);
