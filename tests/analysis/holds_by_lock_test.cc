@@ -33,8 +33,8 @@ TEST(CollectHoldsByLock, KeepsExactlyTheHoldsOverlappingAWaitInOrder) {
       for (int i = 0; i < n; ++i) {
         at += static_cast<int64_t>(rng() % 50);
         const uint64_t lock = 1 + rng() % 3;
-        const int64_t len = rng() % 20 == 0 ? static_cast<int64_t>(rng() % 20000)  // long
-                            : rng() % 10 == 0 ? 0                                 // since before
+        const int64_t len = rng() % 20 == 0   ? static_cast<int64_t>(rng() % 20000)  // long
+                            : rng() % 10 == 0 ? 0                                    // since before
                                               : static_cast<int64_t>(rng() % 40);
         t.lock_holds.push_back(LockHold{at, at + len, lock});
       }
@@ -50,7 +50,9 @@ TEST(CollectHoldsByLock, KeepsExactlyTheHoldsOverlappingAWaitInOrder) {
     absl::flat_hash_map<uint64_t, std::vector<Kept>> lists;
     CollectHoldsByLock(
         m, std::move(waits), lists,
-        [](const LockHold& h, uint32_t ti) { return Kept{h.acquired_ns, h.released_ns, ti}; },
+        [](const LockHold& h, uint32_t ti) {
+          return Kept{h.acquired_ns, h.released_ns, ti};
+        },
         [](const Kept& a, const Kept& b) { return a.acquired < b.acquired; });
     ASSERT_EQ(lists.size(), asked.size()) << seed;  // every waited-for lock has a list
     for (const auto& [lock, times] : asked) {
@@ -79,7 +81,9 @@ TEST(CollectHoldsByLock, NoWaitsListsNothing) {
   absl::flat_hash_map<uint64_t, std::vector<Kept>> lists;
   CollectHoldsByLock(
       m, WaitTimes{}, lists,
-      [](const LockHold& h, uint32_t ti) { return Kept{h.acquired_ns, h.released_ns, ti}; },
+      [](const LockHold& h, uint32_t ti) {
+        return Kept{h.acquired_ns, h.released_ns, ti};
+      },
       [](const Kept& a, const Kept& b) { return a.acquired < b.acquired; });
   EXPECT_TRUE(lists.empty());
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "viewer/analysis/saturating.h"
+
 namespace tracelane::analysis {
 namespace {
 
@@ -20,7 +22,7 @@ struct Building {
 void Count(BlameTreeNode& n, const Cause& c) {
   n.first_ns = n.count == 0 ? c.first_ns : std::min(n.first_ns, c.first_ns);
   if (n.count == 0 || c.duration_ns > n.cause.duration_ns) n.cause = c;
-  n.duration_ns += c.duration_ns;
+  AddTo(&n.duration_ns, c.duration_ns);
   n.count += c.count;
 }
 

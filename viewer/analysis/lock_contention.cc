@@ -6,6 +6,7 @@
 #include "viewer/analysis/blame.h"
 #include "viewer/analysis/holds_by_lock.h"
 #include "viewer/analysis/range_stats.h"
+#include "viewer/analysis/saturating.h"
 #include "viewer/lib/parallel.h"
 
 namespace tracelane::analysis {
@@ -90,7 +91,7 @@ class Accumulator {
     for (auto& [id, x] : o.acc_) {
       Acc& a = acc_[id];
       a.r.waits += x.r.waits;
-      a.r.total_wait_ns += x.r.total_wait_ns;
+      AddTo(&a.r.total_wait_ns, x.r.total_wait_ns);
       a.r.cut_waits += x.r.cut_waits;
       a.r.max_wait_ns = std::max(a.r.max_wait_ns, x.r.max_wait_ns);
       a.inferred += x.inferred;
@@ -118,7 +119,7 @@ class Accumulator {
     const ThreadModel& t = m_.threads[ti];
     Acc& a = acc_[w.lock_id];
     ++a.r.waits;
-    a.r.total_wait_ns += d;
+    AddTo(&a.r.total_wait_ns, d);
     if (w.confidence < 100) {
       ++a.inferred;
       a.confidence_sum += w.confidence;
@@ -235,7 +236,7 @@ class Accumulator {
       s.name = name;
     }
     s.waits += count_wait ? 1 : 0;
-    s.wait_ns += d;
+    AddTo(&s.wait_ns, d);
   }
 
   static void MergeSites(absl::flat_hash_map<uint32_t, CallSite>& to,
@@ -244,7 +245,7 @@ class Accumulator {
       auto [it, inserted] = to.try_emplace(key, std::move(site));
       if (inserted) continue;
       it->second.waits += site.waits;
-      it->second.wait_ns += site.wait_ns;
+      AddTo(&it->second.wait_ns, site.wait_ns);
     }
   }
 
@@ -327,7 +328,7 @@ absl::flat_hash_map<uint64_t, std::vector<LockWaitRef>> WaitsByLock(const Model&
 int64_t TotalLockWait(const Model& m) {
   int64_t total = 0;
   for (const ThreadModel& t : m.threads) {
-    for (const LockWait& w : t.lock_waits) total += w.end_ns - w.start_ns;
+    for (const LockWait& w : t.lock_waits) AddTo(&total, w.end_ns - w.start_ns);
   }
   return total;
 }

@@ -1,5 +1,7 @@
 #include "viewer/analysis/losses.h"
 
+#include "viewer/analysis/saturating.h"
+
 namespace tracelane::analysis {
 
 LossSummary SummarizeLosses(const Model& m) {
@@ -8,7 +10,7 @@ LossSummary SummarizeLosses(const Model& m) {
     s.gaps += t.gaps.size();
     s.threads_with_gaps += t.gaps.empty() ? 0 : 1;
     for (const DataGap& g : t.gaps) {
-      s.gap_ns += g.end_ns - g.start_ns;
+      AddTo(&s.gap_ns, g.end_ns - g.start_ns);
       s.gap_events += g.events_known ? g.lost_events : 0;
     }
     s.cut_scopes += t.cut_scopes.size();

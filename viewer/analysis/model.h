@@ -176,8 +176,8 @@ struct ThreadModel {
   int64_t life_start_ns = 0;
   int64_t life_end_ns = 0;
 
-  PodVector<StateSpan> states;  // partition of [life_start_ns, life_end_ns)
-  PodVector<Scope> scopes;      // by begin (preorder: parents before children)
+  PodVector<StateSpan> states;                       // partition of [life_start_ns, life_end_ns)
+  PodVector<Scope> scopes;                           // by begin (preorder: parents before children)
   std::vector<PodVector<uint32_t>> scopes_by_depth;  // scope indices per depth, by begin
   // Sorted indices of the scopes cut by the capture window or by lost data (their
   // begin or end not recorded), and of the subset cut by lost data (a DataGap).

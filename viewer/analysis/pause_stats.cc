@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "viewer/analysis/saturating.h"
+
 namespace tracelane::analysis {
 
 PauseStats ComputePauseStats(const Model& m) {
@@ -14,7 +16,7 @@ PauseStats ComputePauseStats(const Model& m) {
     g.name = m.LocationName(location);
     g.stop_the_world = stw;
     ++g.count;
-    g.total_ns += d;
+    AddTo(&g.total_ns, d);
     if (cut) {
       ++g.cut;
     } else {
@@ -25,7 +27,7 @@ PauseStats ComputePauseStats(const Model& m) {
     for (const Pause& p : t.pauses) {
       const int64_t d = p.end_ns - p.start_ns;
       ++st.count;
-      st.total_ns += d;
+      AddTo(&st.total_ns, d);
       if (p.cut) {
         ++st.cut;
       } else {
@@ -37,7 +39,7 @@ PauseStats ComputePauseStats(const Model& m) {
   for (const StwSpan& s : m.stw) {
     const int64_t d = s.end_ns - s.start_ns;
     ++st.stw_count;
-    st.stw_total_ns += d;
+    AddTo(&st.stw_total_ns, d);
     if (s.cut) {
       ++st.stw_cut;
     } else {

@@ -7,18 +7,15 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "viewer/analysis/explain.h"
+#include "viewer/analysis/saturating.h"
 #include "viewer/proto/profile.pb.h"
 
 namespace tracelane::analysis {
 namespace {
 
-// Sums of delays over every span of every thread: a hostile trace (times up to
-// format::kMaxTimestampNs on many threads) must not overflow them (found by
-// fuzz/trace_analysis); they stop at INT64_MAX.
-int64_t SaturatingAdd(int64_t a, int64_t b) {
-  int64_t r;
-  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
-}
+// Sums of delays over every span of every thread saturate (saturating.h): a
+// hostile trace (times up to format::kMaxTimestampNs on many threads) overflowed
+// them (found by fuzz/trace_analysis).
 
 namespace pb = ::perftools::profiles;
 

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "viewer/analysis/saturating.h"
 
 namespace tracelane::analysis {
 namespace {
@@ -37,7 +38,7 @@ void AddScopes(const ThreadModel& t, int64_t from, int64_t to,
     }
     ScopeAcc& a = acc[x.location];
     ++a.instances;
-    if (a.open == 0) a.inside_ns += TimeInside(x.begin_ns, x.end_ns, from, to);
+    if (a.open == 0) AddTo(&a.inside_ns, TimeInside(x.begin_ns, x.end_ns, from, to));
     ++a.open;
     open.push_back(i);
   };
@@ -63,7 +64,7 @@ void AddLockWaits(const ThreadModel& t, int64_t from, int64_t to,
     RangeLock& r =
         acc.try_emplace(it->lock_id, RangeLock{it->lock_id, "", 0, 0, 0, 0}).first->second;
     ++r.waits;
-    r.inside_ns += TimeInside(it->start_ns, it->end_ns, from, to);
+    AddTo(&r.inside_ns, TimeInside(it->start_ns, it->end_ns, from, to));
     if (it->outcome == WaitOutcome::kOpen || it->outcome == WaitOutcome::kLost) {
       ++r.cut_waits;  // its length is a lower bound: never the longest
     } else {
@@ -104,7 +105,7 @@ RangeStats ComputeRangeStats(const Model& m, int64_t from_ns, int64_t to_ns,
     if (t.life_start_ns < to_ns && t.life_end_ns > from_ns) {
       ++r.threads;
       const StateDurations d = StatesIn(t, from_ns, to_ns);
-      for (int s = 0; s < kNumStates; ++s) r.states[s] += d[s];
+      AddTo(&r.states, d);
     }
     AddScopes(t, from_ns, to_ns, scopes, chain, open);
     AddLockWaits(t, from_ns, to_ns, locks);

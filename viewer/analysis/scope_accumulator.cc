@@ -88,7 +88,7 @@ void LocationAccumulator::Merge(const LocationAccumulator& o, size_t keep) {
   count += o.count;
   cut += o.cut;
   cut_by_loss += o.cut_by_loss;
-  total_ns += o.total_ns;
+  total += o.total;
   min_ns = std::min(min_ns, o.min_ns);
   max_ns = std::max(max_ns, o.max_ns);
   fine.Merge(o.fine);
@@ -156,9 +156,9 @@ ScopeStats FinishStats(const Model& m, uint32_t location, const LocationAccumula
   st.count = a.count;
   st.cut = a.cut;
   st.cut_by_loss = a.cut_by_loss;
-  st.total_ns = a.total_ns;
+  st.total_ns = a.total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(a.total);
   if (st.count != 0) {
-    st.mean_ns = st.total_ns / static_cast<int64_t>(st.count);
+    st.mean_ns = static_cast<int64_t>(a.total / static_cast<__int128>(st.count));
     int64_t vals[4];
     plan.Values(vals);
     st.min_ns = a.min_ns;

@@ -47,7 +47,7 @@ struct LocationAccumulator {
   // A complete instance. O(1) (O(log keep) when it ranks among the slowest).
   void Add(ScopeRef ref, int64_t begin_ns, int64_t duration_ns, size_t keep) {
     ++count;
-    total_ns += duration_ns;
+    total += duration_ns;
     min_ns = duration_ns < min_ns ? duration_ns : min_ns;
     max_ns = duration_ns > max_ns ? duration_ns : max_ns;
     fine.Add(FineIndexOf(duration_ns));
@@ -69,7 +69,10 @@ struct LocationAccumulator {
   void Offer(const ScopeInstance& inst, size_t keep);
 
   uint64_t count = 0, cut = 0, cut_by_loss = 0;
-  int64_t total_ns = 0, min_ns = INT64_MAX, max_ns = INT64_MIN;
+  // Durations are < 2^62: 128 bits sum any number of them exactly (an add and
+  // an add-with-carry), so the mean stays exact where the total saturates.
+  __int128 total = 0;
+  int64_t min_ns = INT64_MAX, max_ns = INT64_MIN;
   FineHistogram fine;
   std::vector<ScopeInstance> slowest;  // a heap whose front is the fastest kept
 };

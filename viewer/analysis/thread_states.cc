@@ -4,6 +4,7 @@
 #include <map>
 
 #include "viewer/analysis/range_stats.h"
+#include "viewer/analysis/saturating.h"
 
 namespace tracelane::analysis {
 
@@ -81,8 +82,8 @@ std::vector<ThreadStatesRow> GroupByName(const std::vector<ThreadStatesRow>& row
       g.threads = 0;
     }
     g.threads += r.threads;
-    g.wall_ns += r.wall_ns;
-    for (int s = 0; s < kNumStates; ++s) g.ns[s] += r.ns[s];
+    AddTo(&g.wall_ns, r.wall_ns);
+    AddTo(&g.ns, r.ns);
   }
   std::vector<ThreadStatesRow> out;
   out.reserve(groups.size());
@@ -96,8 +97,8 @@ ThreadStatesRow SumRows(const std::vector<ThreadStatesRow>& rows, std::string na
   total.threads = 0;
   for (const ThreadStatesRow& r : rows) {
     total.threads += r.threads;
-    total.wall_ns += r.wall_ns;
-    for (int s = 0; s < kNumStates; ++s) total.ns[s] += r.ns[s];
+    AddTo(&total.wall_ns, r.wall_ns);
+    AddTo(&total.ns, r.ns);
   }
   return total;
 }
@@ -105,8 +106,7 @@ ThreadStatesRow SumRows(const std::vector<ThreadStatesRow>& rows, std::string na
 StateDurations TotalStates(const Model& m) {
   StateDurations d{};
   for (const ThreadModel& t : m.threads) {
-    const StateDurations x = ThreadTotals(t);
-    for (int s = 0; s < kNumStates; ++s) d[s] += x[s];
+    AddTo(&d, ThreadTotals(t));
   }
   return d;
 }

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "viewer/analysis/cut_cursor.h"
+#include "viewer/analysis/saturating.h"
 #include "viewer/analysis/scope_accumulator.h"
 #include "viewer/analysis/thread_states.h"
 #include "viewer/lib/parallel.h"
@@ -149,8 +150,8 @@ WhyReport Why(const Model& m, const WhyOptions& options) {
   for (size_t i = 0; i < above.size(); ++i) {
     const ScopeInstance& inst = above[i];
     const Explanation& ex = explained[i];
-    r.total_ns += inst.duration_ns;
-    for (int s = 0; s < kNumStates; ++s) r.states[s] += ex.states[s];
+    AddTo(&r.total_ns, inst.duration_ns);
+    AddTo(&r.states, ex.states);
     // This instance's time per aggregated cause (a key may occur several times).
     absl::flat_hash_map<size_t, int64_t> mine;
     for (const Cause& c : ex.parts) {
@@ -160,14 +161,14 @@ WhyReport Why(const Model& m, const WhyOptions& options) {
         r.causes.push_back(WhyCause{std::move(key), c});
       }
       WhyCause& w = r.causes[it->second];
-      w.duration_ns += c.duration_ns;
-      mine[it->second] += c.duration_ns;
+      AddTo(&w.duration_ns, c.duration_ns);
+      AddTo(&mine[it->second], c.duration_ns);
       if (c.duration_ns > w.sample.duration_ns) w.sample = c;
       if (std::string root = SummarizeRoot(m, c); !root.empty()) {
         auto r = std::find_if(w.roots.begin(), w.roots.end(),
                               [&](const WhyRoot& x) { return x.root == root; });
         if (r == w.roots.end()) r = w.roots.insert(w.roots.end(), WhyRoot{std::move(root)});
-        r->duration_ns += c.duration_ns;
+        AddTo(&r->duration_ns, c.duration_ns);
       }
     }
     for (const auto& [i, ns] : mine) {
