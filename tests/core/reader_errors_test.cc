@@ -452,5 +452,47 @@ TEST(ReaderErrorsTest, CraftedHostileBlocksAreRejected) {
   ExpectRejected(File(big), "corrupt block header");
 }
 
+// Tables whose decoded form would be far larger than the file's content are
+// refused before they are allocated, with a clear error: a zstd payload of
+// empty strings (a few KB on disk, gigabytes as std::strings), and a long name
+// that every entry of a table refers to (each entry holds its own copy).
+TEST(ReaderErrorsTest, TablesThatWouldExpandPastTheirContentAreRejected) {
+  // 60M empty strings: 60 MB of payload, ~60 KB compressed, 1.9 GB as strings.
+  const uint64_t empties = 60'000'000;
+  const std::string table = Bytes().Var(empties).Raw(std::string(empties, '\0')).str();
+  const std::string strings = Block(2, table, /*zstd=*/true);
+  EXPECT_LT(strings.size(), 1u << 20);
+  ExpectRejected(FileWithTable(2, strings), "string table of 60000000 entries");
+  // 4M locations in 16 MB: 400+ MB of Location entries.
+  const auto with_locations = [](const std::string& names, const std::string& locations) {
+    return FileHeader() + Block(1, Bytes().Var(0).str()) + Block(2, names, true) +
+           Block(3, locations, true) + Block(4, Bytes().Var(0).str()) +
+           Block(5, Bytes().Var(0).str()) + Block(15, FooterPayload(0, 0, 0, 0, 1));
+  };
+  const std::string name(16u << 20, 'n');
+  const std::string names = Bytes().Var(2).Str("").Str(name).str();
+  Bytes many;
+  many.Var(4'000'000);
+  for (int i = 0; i < 4'000'000; ++i) many.Var(0).Var(0).Var(0).Var(1);
+  ExpectRejected(with_locations(names, many.str()), "location table of 4000000 entries");
+  // A 16 MiB name that 100k locations refer to three times each (5 TB of copies).
+  Bytes copies;
+  copies.Var(100'000);
+  for (int i = 0; i < 100'000; ++i) copies.Var(1).Var(1).Var(1).Var(1);
+  ExpectRejected(with_locations(names, copies.str()), "location table copies more than");
+  // The same name referred to by a few locations reads.
+  Bytes few;
+  few.Var(3);
+  for (int i = 0; i < 3; ++i) few.Var(1).Var(1).Var(0).Var(7);
+  absl::StatusOr<reader::Trace> ok =
+      ParseTrace(FileHeader() + Block(1, Bytes().Var(0).str()) + Block(2, names, true) +
+                     Block(3, few.str()) + Block(4, Bytes().Var(0).str()) +
+                     Block(5, Bytes().Var(0).str()) + Block(15, FooterPayload(0, 0, 0, 0, 1)),
+                 kName);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  ASSERT_EQ(ok->locations.size(), 3u);
+  EXPECT_EQ(ok->locations[2].name.size(), name.size());
+}
+
 }  // namespace
 }  // namespace tracelane

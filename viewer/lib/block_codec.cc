@@ -82,8 +82,8 @@ absl::Status DecodeFileHeader(std::string_view bytes, const std::string& name, T
   *crc_ok = ChecksumMatches(&h, 68, h.header_crc32);
   // Times out of range: an error if the header is intact, else (salvage goes on
   // past the checksum mismatch) unknown, 0.
-  for (int64_t* t : {&h.realtime_anchor_ns, &h.monotonic_anchor_ns, &h.capture_start_ns,
-                     &h.capture_end_ns}) {
+  for (int64_t* t :
+       {&h.realtime_anchor_ns, &h.monotonic_anchor_ns, &h.capture_start_ns, &h.capture_end_ns}) {
     if (ValidTimestamp(*t)) continue;
     if (*crc_ok) {
       return absl::DataLossError(
@@ -207,6 +207,52 @@ bool IsTableBlock(BlockType type) {
   return false;
 }
 
+namespace {
+
+// What tables may expand to, beyond their own bytes: memory must stay in
+// proportion to a file's content whatever its counts claim (a zstd payload of
+// 64 MiB of empty strings is a few KB on disk).
+constexpr uint64_t kTableAllowance = uint64_t{64} << 20;
+constexpr uint64_t kTableExpansion = 4;
+
+// Whether `n` entries of `size` bytes decoded from a `raw`-byte table stay
+// within the allowance; else the error names the table.
+absl::Status CheckExpansion(const char* table, uint64_t n, size_t size, size_t raw) {
+  if (n * size <= kTableAllowance + kTableExpansion * raw) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(table, " of ", n, " entries in ", raw,
+                                          " bytes would take ", n * size,
+                                          " bytes of memory (damaged or hostile)"));
+}
+
+// The bytes of names a table copies out of the string table (each location,
+// thread and object holds its own copy): at most the allowance plus twice the
+// string table, so one long string referred to by every entry of a table cannot
+// turn a small file into gigabytes. A real table copies each name a few times.
+class NameCopies {
+ public:
+  NameCopies(const Trace& t, const char* table) : table_(table) {
+    uint64_t bytes = 0;
+    for (const std::string& s : t.strings) bytes += s.size();
+    limit_ = kTableAllowance + 2 * bytes;
+  }
+  // Counts a copy of `s`; false once the copies exceed the limit.
+  bool Add(const std::string& s) {
+    copied_ += s.size();
+    return copied_ <= limit_;
+  }
+  absl::Status Error() const {
+    return absl::DataLossError(
+        absl::StrCat(table_, " copies more than ", limit_, " bytes of names (damaged or hostile)"));
+  }
+
+ private:
+  const char* table_;
+  uint64_t limit_ = 0;
+  uint64_t copied_ = 0;
+};
+
+}  // namespace
+
 absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace, uint32_t* seen) {
   ByteReader r(raw);
   const auto bad = [](absl::string_view what) {
@@ -238,6 +284,10 @@ absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace
       // Each entry takes at least 1 byte: a larger count is corruption and must
       // not size an allocation (32+ bytes per entry) from a small block.
       if (!r.Var(&n) || n > r.remaining()) return bad("string table");
+      if (absl::Status s = CheckExpansion("string table", n, sizeof(std::string), raw.size());
+          !s.ok()) {
+        return s;
+      }
       trace->strings.resize(n);
       for (auto& s : trace->strings) {
         if (!r.Str(&s)) return bad("string table");
@@ -247,13 +297,21 @@ absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace
     case BlockType::kLocations: {
       uint64_t n;
       if (!r.Var(&n) || n > r.remaining() / 4) return bad("location table");  // 4+ bytes each
+      if (absl::Status s = CheckExpansion("location table", n, sizeof(Location), raw.size());
+          !s.ok()) {
+        return s;
+      }
       trace->locations.resize(n);
       const std::vector<std::string>& strings = trace->strings;
+      NameCopies copies(*trace, "location table");
       for (Location& l : trace->locations) {
         uint64_t a, b, c, line;
         if (!r.Var(&a) || !r.Var(&b) || !r.Var(&c) || !r.Var(&line)) return bad("location table");
         if (a >= strings.size() || b >= strings.size() || c >= strings.size()) {
           return absl::DataLossError("location table refers to a missing string");
+        }
+        if (!copies.Add(strings[a]) || !copies.Add(strings[b]) || !copies.Add(strings[c])) {
+          return copies.Error();
         }
         l = Location{strings[a], strings[b], strings[c], static_cast<uint32_t>(line)};
       }
@@ -262,7 +320,11 @@ absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace
     case BlockType::kThreads: {
       uint64_t n;
       if (!r.Var(&n) || n > r.remaining() / 7) return bad("thread table");  // 7+ bytes each
+      if (absl::Status s = CheckExpansion("thread table", n, sizeof(Thread), raw.size()); !s.ok()) {
+        return s;
+      }
       trace->threads.resize(n);
+      NameCopies copies(*trace, "thread table");
       for (Thread& t : trace->threads) {
         uint64_t name;
         uint8_t flags;
@@ -274,6 +336,7 @@ absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace
         if (!ValidTimestamp(t.start_ns) || !ValidTimestamp(t.exit_ns)) {
           return absl::DataLossError("thread time out of range");
         }
+        if (!copies.Add(trace->strings[name])) return copies.Error();
         t.name = trace->strings[name];
         t.exited = flags & 1;
       }
@@ -282,11 +345,16 @@ absl::Status DecodeTableBlock(BlockType type, std::string_view raw, Trace* trace
     case BlockType::kObjects: {
       uint64_t n;
       if (!r.Var(&n) || n > r.remaining() / 3) return bad("object table");  // 3+ bytes each
+      if (absl::Status s = CheckExpansion("object table", n, sizeof(Object), raw.size()); !s.ok()) {
+        return s;
+      }
+      NameCopies copies(*trace, "object table");
       for (uint64_t i = 0; i < n; ++i) {
         uint8_t kind;
         uint64_t id, name;
         if (!r.U8(&kind) || !r.Var(&id) || !r.Var(&name)) return bad("object table");
         if (name >= trace->strings.size()) return absl::DataLossError("object name missing");
+        if (!copies.Add(trace->strings[name])) return copies.Error();
         trace->objects.push_back(
             Object{static_cast<format::ObjectKind>(kind), id, trace->strings[name]});
       }
