@@ -19,10 +19,6 @@ void SortByStart(PodVector<T>& v) {
   if (!std::is_sorted(v.begin(), v.end(), less)) std::stable_sort(v.begin(), v.end(), less);
 }
 
-}  // namespace
-
-namespace {
-
 // Calls fn(i, depth) for the scopes [from, to) in order, given that every
 // parent of one of them is one of them (or kNone). In preorder a scope's parent
 // is the innermost scope still open, so a stack of open scopes gives each
