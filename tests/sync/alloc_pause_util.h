@@ -2,6 +2,9 @@
 #ifndef TRACELANE_TESTS_SYNC_ALLOC_PAUSE_UTIL_H_
 #define TRACELANE_TESTS_SYNC_ALLOC_PAUSE_UTIL_H_
 
+#include <time.h>
+
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -47,6 +50,13 @@ class AllocPauseTest : public ::testing::Test {
 
 // Keeps the compiler from eliding an allocation.
 inline void Escape(void* p) { asm volatile("" : : "g"(p) : "memory"); }
+
+// CLOCK_MONOTONIC now, in ns (the trace's clock).
+inline int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
 
 }  // namespace tracelane::testing
 

@@ -22,16 +22,10 @@ namespace {
 using testing::CaptureTrace;
 using testing::Escape;
 using testing::FindThread;
+using testing::MonotonicNs;
 using testing::PausesOf;
 
 class MallocPreloadTest : public testing::AllocPauseTest {};
-
-// CLOCK_MONOTONIC now, in ns (the trace's clock).
-int64_t MonotonicNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-}
 
 TEST_F(MallocPreloadTest, RecordsIntoTheProgramsRecorder) {
   EXPECT_TRUE(GetAllocPauseStats().malloc_preloaded);
