@@ -12,6 +12,8 @@
 
 namespace tracelane::testing {
 
+struct JsonMember;
+
 struct Json {
   enum Type { kNull, kBool, kNumber, kString, kArray, kObject } type = kNull;
   bool b = false;
@@ -19,24 +21,36 @@ struct Json {
   std::string raw_number;  // the number's text, for exact integer checks
   std::string str;
   std::vector<Json> arr;
-  std::vector<std::pair<std::string, Json>> obj;  // in document order
+  // In document order. (Not std::pair<std::string, Json>: a pair of the
+  // incomplete Json is refused by clang with libstdc++ 12; a vector of an
+  // incomplete class is allowed.)
+  std::vector<JsonMember> obj;
 
-  bool Has(const std::string& k) const {
-    for (const auto& [key, v] : obj) {
-      if (key == k) return true;
-    }
-    return false;
-  }
-  const Json& operator[](const std::string& k) const {
-    static const Json kMissing;
-    for (const auto& [key, v] : obj) {
-      if (key == k) return v;
-    }
-    return kMissing;
-  }
+  bool Has(const std::string& k) const;
+  const Json& operator[](const std::string& k) const;
   const Json& operator[](size_t i) const { return arr[i]; }
   int64_t Int() const { return std::strtoll(raw_number.c_str(), nullptr, 10); }
 };
+
+struct JsonMember {
+  std::string first;  // the key
+  Json second;        // the value
+};
+
+inline bool Json::Has(const std::string& k) const {
+  for (const auto& [key, v] : obj) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
+inline const Json& Json::operator[](const std::string& k) const {
+  static const Json kMissing;
+  for (const auto& [key, v] : obj) {
+    if (key == k) return v;
+  }
+  return kMissing;
+}
 
 class JsonParser {
  public:
@@ -220,7 +234,7 @@ class JsonParser {
       if (pos_ >= t_.size() || t_[pos_] != ':') return Fail("expected :");
       ++pos_;
       Ws();
-      v->obj.emplace_back(std::move(key), Json());
+      v->obj.push_back(JsonMember{std::move(key), Json()});
       if (!Value(&v->obj.back().second, depth + 1)) return false;
       Ws();
       if (pos_ >= t_.size()) return Fail("unterminated object");
